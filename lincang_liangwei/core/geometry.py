@@ -117,7 +117,7 @@ def force_2d(geoms: np.ndarray) -> np.ndarray:
     return shapely.from_wkb(shapely.to_wkb(geoms, output_dimension=2))
 
 
-def _keep_parts(geoms: np.ndarray, types: tuple) -> np.ndarray:
+def keep_parts(geoms: np.ndarray, types: tuple) -> np.ndarray:
     """From each geometry keep only the parts of ``types`` (exploding collections).
 
     Returns an object array aligned with ``geoms``; ``None`` where nothing is left.
@@ -154,7 +154,7 @@ def _keep_parts(geoms: np.ndarray, types: tuple) -> np.ndarray:
     return out
 
 
-def clean(geoms, kind: str = POLYGON, layer: str = "layer") -> CleanResult:
+def clean(geoms, kind: str = POLYGON, layer: str = "layer", unparsable=None) -> CleanResult:
     """Repair or reject geometries, vectorised, and count every case.
 
     * ``None`` / missing -> skipped as *null*
@@ -163,6 +163,8 @@ def clean(geoms, kind: str = POLYGON, layer: str = "layer") -> CleanResult:
     * wrong geometry type (e.g. points in a building layer) -> skipped
     * invalid -> ``make_valid`` then only the parts of the wanted kind kept;
       nothing left -> skipped as *unrepairable*
+    * ``unparsable`` (optional bool mask): features whose geometry the reader
+      could not decode at all (e.g. a ring of 3 points) -> *unrepairable*
     """
     geoms = np.asarray(geoms, dtype=object)
     n = len(geoms)
@@ -172,6 +174,8 @@ def clean(geoms, kind: str = POLYGON, layer: str = "layer") -> CleanResult:
 
     missing = shapely.is_missing(out)
     status[missing] = NULL
+    if unparsable is not None:
+        status[np.asarray(unparsable, dtype=bool)] = UNREPAIRABLE
     present = ~missing
     empty = np.zeros(n, dtype=bool)
     empty[present] = shapely.is_empty(out[present])
@@ -201,7 +205,7 @@ def clean(geoms, kind: str = POLYGON, layer: str = "layer") -> CleanResult:
         fixed = out[fix]
         invalid_here = ~valid[fix]
         fixed[invalid_here] = shapely.make_valid(fixed[invalid_here])
-        fixed = _keep_parts(fixed, wanted)
+        fixed = keep_parts(fixed, wanted)
         gone = shapely.is_missing(fixed)
         idx = np.flatnonzero(fix)
         out[idx] = fixed

@@ -1,0 +1,232 @@
+"""liangwei:controllines — 控制线压占检查 (control-line encroachment)."""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from qgis.core import (
+    QgsProcessing,
+    QgsProcessingException,
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterCrs,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterFile,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterString,
+    QgsProcessingUtils,
+    QgsWkbTypes,
+)
+
+from .base import LiangweiAlgorithm, domain_error
+
+# parameter name -> (line type, label shown in the dialog)
+ZONE_PARAMS = (
+    ("RED_LINES", "red", "道路红线 Red lines (road / land-use boundaries)"),
+    ("BLUE_LINES", "blue", "河道蓝线 Blue lines (rivers, lakes, wetlands)"),
+    ("GREEN_LINES", "green", "绿线 Green lines (public green space)"),
+    ("YELLOW_LINES", "yellow", "黄线 Yellow lines (key infrastructure land)"),
+    ("PURPLE_LINES", "purple", "紫线 Purple lines (historic conservation areas)"),
+    ("WATER_SOURCE", "water_source", "水源保护区 Water-source protection zones"),
+)
+NAME_FIELD_CANDIDATES = ("name", "zone_name", "名称", "mc", "zone", "mingcheng", "name_cn")
+
+HIT_FIELDS = (("bld_fid", "int64"), ("line_type", "string"), ("line_label", "string"), ("zone_fid", "int64"),
+              ("zone_name", "string"), ("enc_area", "double"), ("enc_ratio", "double"), ("hit_kind", "string"),
+              ("setback_m", "double"), ("basis", "string"))
+
+
+def find_name_field(fields, requested: str = "") -> str:
+    """The zone layer's name field: the requested one, else a usual name, else ''."""
+    names = fields.names()
+    if requested and requested in names:
+        return requested
+    lower = {n.lower(): n for n in names}
+    for cand in NAME_FIELD_CANDIDATES:
+        if cand in lower:
+            return lower[cand]
+    return ""
+
+
+class ControlLinesAlgorithm(LiangweiAlgorithm):
+    NAME = "controllines"
+    DISPLAY = "控制线压占检查 (Control-line encroachment)"
+    ICON = "controllines"
+
+    FOOTPRINTS = "FOOTPRINTS"
+    MIN_AREA = "MIN_AREA"
+    MIN_RATIO = "MIN_RATIO"
+    NAME_FIELD = "NAME_FIELD"
+    RULES = "RULES"
+    WORK_CRS = "WORK_CRS"
+    OUTPUT = "OUTPUT"
+    OUTPUT_BUILDINGS = "OUTPUT_BUILDINGS"
+
+    def initAlgorithm(self, config=None):  # noqa: N802 - QGIS API
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            self.FOOTPRINTS, self.tr("建筑轮廓 Building footprints"), [QgsProcessing.TypeVectorPolygon]))
+        for param, _type, label in ZONE_PARAMS:
+            self.addParameter(QgsProcessingParameterFeatureSource(
+                param, self.tr(label), [QgsProcessing.TypeVectorPolygon, QgsProcessing.TypeVectorLine],
+                optional=True))
+        p = QgsProcessingParameterNumber(self.MIN_AREA, self.tr("最小压占面积 Minimum encroached area (m²)"),
+                                         QgsProcessingParameterNumber.Double, 1.0, minValue=0.0)
+        p.setHelp(self.tr("小于此面积的压占视为轮廓误差忽略 / smaller overlaps are treated as outline noise"))
+        self.addParameter(p)
+        p = QgsProcessingParameterNumber(self.MIN_RATIO, self.tr("最小压占比例 Minimum share of the footprint (0–1)"),
+                                         QgsProcessingParameterNumber.Double, 0.0, minValue=0.0, maxValue=1.0)
+        self.addParameter(p)
+        self.addParameter(QgsProcessingParameterString(
+            self.NAME_FIELD, self.tr("控制线名称字段（留空自动识别）Zone name field (empty = auto)"),
+            defaultValue="", optional=True))
+        self.addParameter(QgsProcessingParameterFile(
+            self.RULES, self.tr("规则文件（可选，覆盖默认退让距离与依据）Rules file (optional)"),
+            extension="toml", optional=True))
+        self.addParameter(QgsProcessingParameterCrs(
+            self.WORK_CRS, self.tr("计算坐标系（可选，投影坐标系）Working CRS (optional, projected)"), optional=True))
+        self.addParameter(QgsProcessingParameterFeatureSink(
+            self.OUTPUT, self.tr("压占图斑 Encroached pieces"), QgsProcessing.TypeVectorPolygon))
+        self.addParameter(QgsProcessingParameterFeatureSink(
+            self.OUTPUT_BUILDINGS, self.tr("建筑压占汇总 Buildings with encroachment summary"),
+            QgsProcessing.TypeVectorPolygon, optional=True, createByDefault=True))
+        for name, label in (("N_BUILDINGS", "建筑数 buildings in"), ("N_USED", "参与计算 buildings used"),
+                            ("N_HIT_BUILDINGS", "压占建筑数 buildings encroaching"),
+                            ("N_HITS", "压占记录数 (building, zone) hits"),
+                            ("ENC_AREA", "压占总面积 total encroached area (m²)")):
+            self.addOutput(QgsProcessingOutputNumber(name, self.tr(label)))
+
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 - QGIS API
+        self.require_dependencies()
+        from ..core.controllines import ZoneSet, encroachments
+        from ..core.geometry import LINE, POLYGON
+        from ..core.rules import RulesError, load_rules
+        from ..qgis_io.reader import choose_working_crs, read_and_clean, require_crs
+        from ..qgis_io.writer import copy_with_columns, make_fields, write_arrays
+
+        t0 = time.time()
+        rules_path = self.parameterAsFile(parameters, self.RULES, context) or None
+        try:
+            rules = load_rules(rules_path)
+        except RulesError as exc:
+            raise domain_error(exc) from exc
+        feedback.pushInfo(rules.describe())
+
+        source = self.parameterAsSource(parameters, self.FOOTPRINTS, context)
+        if source is None:
+            raise QgsProcessingException(self.invalidSourceError(parameters, self.FOOTPRINTS))
+        bld_name = source.sourceName() or self.FOOTPRINTS
+        override = self.parameterAsCrs(parameters, self.WORK_CRS, context)
+        work_crs, crs_note = choose_working_crs(source, bld_name, context,
+                                                override if override.isValid() else None)
+        feedback.pushInfo(crs_note)
+
+        zone_sources = []
+        for param, line_type, _label in ZONE_PARAMS:
+            zsrc = self.parameterAsSource(parameters, param, context)
+            if zsrc is None:
+                continue
+            zname = zsrc.sourceName() or param
+            zcrs = require_crs(zsrc, zname)
+            if zcrs != work_crs:
+                feedback.pushInfo(f"{zname}: 坐标系 {zcrs.authid()} 实时转换到 {work_crs.authid()} / "
+                                  f"reprojected on the fly from {zcrs.authid()} to {work_crs.authid()}")
+            zone_sources.append((param, line_type, zsrc, zname))
+        if not zone_sources:
+            raise QgsProcessingException(
+                "请至少选择一个控制线图层（红线、蓝线、绿线、黄线、紫线或水源保护区） / "
+                "choose at least one control-line layer (red, blue, green, yellow, purple or water source)")
+
+        bld_arrays, bld = read_and_clean(source, bld_name, POLYGON, dest_crs=work_crs, context=context,
+                                         feedback=feedback, progress_from=0, progress_to=35)
+        requested_name = self.parameterAsString(parameters, self.NAME_FIELD, context)
+        zonesets = []
+        setbacks = {}
+        for k, (_param, line_type, zsrc, zname) in enumerate(zone_sources):
+            is_line = QgsWkbTypes.geometryType(zsrc.wkbType()) == QgsWkbTypes.LineGeometry
+            name_field = find_name_field(zsrc.fields(), requested_name)
+            arrays, cleaned = read_and_clean(zsrc, zname, LINE if is_line else POLYGON, dest_crs=work_crs,
+                                             context=context, feedback=feedback,
+                                             fields=[name_field] if name_field else [])
+            used = cleaned.used
+            names = arrays.attrs[name_field][used] if name_field else None
+            zonesets.append(ZoneSet(line_type, cleaned.geoms[used], arrays.fids[used], names, is_line, zname))
+            setbacks[line_type] = rules.setback_m(line_type)
+            feedback.pushInfo(
+                f"{zname} → {rules.line_label(line_type)} ({line_type})："
+                f"{'线' if is_line else '面'}图层，退让 {setbacks[line_type]:g} m"
+                + (f"，名称字段 {name_field}" if name_field else "，无名称字段")
+                + f" / {'line' if is_line else 'polygon'} layer, setback {setbacks[line_type]:g} m")
+            feedback.setProgress(35 + 5 * (k + 1) / len(zone_sources))
+
+        min_area = self.parameterAsDouble(parameters, self.MIN_AREA, context)
+        min_ratio = self.parameterAsDouble(parameters, self.MIN_RATIO, context)
+        t_read = time.time()
+
+        def progress(frac):
+            feedback.setProgress(40 + 25 * frac)
+            return feedback.isCanceled()
+
+        result = encroachments(bld.geoms, bld_arrays.fids, zonesets, setbacks, min_area, min_ratio, progress)
+        if result is None:
+            raise QgsProcessingException("已取消 / canceled")
+        t_core = time.time()
+        hits, stats = result.hits, result.stats
+        feedback.pushInfo(
+            f"候选对 {stats.pairs_tested}，压占 {stats.hits} 处，仅接触 {stats.touching_only} 处（不计），"
+            f"小于阈值 {stats.suppressed_small} 处（不计） / {stats.pairs_tested} candidate pairs, "
+            f"{stats.hits} encroachments, {stats.touching_only} touching only (not counted), "
+            f"{stats.suppressed_small} below MIN_AREA/MIN_RATIO (not counted)")
+        for line_type, (n_hits, n_b, area) in stats.by_type.items():
+            feedback.pushInfo(f"  {rules.line_label(line_type)} ({line_type}): {n_b} 栋建筑 buildings, "
+                              f"{n_hits} 处 hits, {area:,.1f} m²")
+
+        # -- OUTPUT: one piece per (building, zone) --
+        hit_fields = make_fields(HIT_FIELDS)
+        sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, hit_fields,
+                                             QgsWkbTypes.MultiPolygon, work_crs)
+        if sink is None:
+            raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
+        line_types = hits.line_type.to_numpy()
+        labels = np.array([rules.line_label(t) for t in line_types], dtype=object)
+        basis = np.array([rules.basis(t) for t in line_types], dtype=object)
+        setback_col = np.array([setbacks[t] for t in line_types], dtype=float)
+        write_arrays(sink, hit_fields, result.hit_geoms,
+                     [hits.bld_fid, line_types, labels, hits.zone_fid, hits.zone_name, hits.enc_area,
+                      hits.enc_ratio, hits.hit_kind, setback_col, basis],
+                     feedback=feedback, progress_from=65, progress_to=70, sink_name=self.OUTPUT)
+        results = {self.OUTPUT: dest_id}
+
+        # -- OUTPUT_BUILDINGS: every input building, attributes kept, summary appended --
+        b = result.buildings
+        type_cols = [f"enc_{t}" for t in dict.fromkeys(z.line_type for z in zonesets)]
+        from ..core.geometry import STATUS_NAMES
+
+        extra_spec = [("n_zones", "int"), ("enc_area_total", "double"), ("line_types", "string"),
+                      ("max_ratio", "double"), ("area_m2", "double"), ("geom_status", "string")]
+        extra_spec += [(c, "double") for c in type_cols]
+        out_fields = QgsProcessingUtils.combineFields(source.fields(), make_fields(extra_spec))
+        bsink, bdest = self.parameterAsSink(parameters, self.OUTPUT_BUILDINGS, context, out_fields,
+                                            source.wkbType(), source.sourceCrs())
+        if bsink is not None:
+            status = np.asarray(STATUS_NAMES, dtype=object)[bld.status]
+            copy_with_columns(source, bsink, out_fields, bld_arrays.fids,
+                              [b.n_zones, b.enc_area_total, b.line_types, b.max_ratio, b.area_m2, status]
+                              + [b[c] for c in type_cols],
+                              feedback=feedback, progress_from=70, progress_to=100,
+                              sink_name=self.OUTPUT_BUILDINGS)
+            results[self.OUTPUT_BUILDINGS] = bdest
+        elif parameters.get(self.OUTPUT_BUILDINGS):
+            raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT_BUILDINGS))
+
+        n_hit_b = int((b.n_zones > 0).sum())
+        enc_total = float(b.enc_area_total.sum())
+        rep = bld.report
+        feedback.pushInfo(
+            f"建筑 {rep.n_in} 栋 = 参与计算 {rep.n_used} + 跳过 {rep.n_skipped}；压占建筑 {n_hit_b} 栋，"
+            f"压占总面积 {enc_total:,.1f} m² / buildings {rep.n_in} = {rep.n_used} used + {rep.n_skipped} skipped; "
+            f"{n_hit_b} encroaching, {enc_total:,.1f} m² encroached")
+        feedback.pushInfo(f"用时 / time: 读取 read {t_read - t0:.1f} s, 计算 compute {t_core - t_read:.1f} s, "
+                          f"写出 write {time.time() - t_core:.1f} s")
+        results.update({"N_BUILDINGS": rep.n_in, "N_USED": rep.n_used, "N_HIT_BUILDINGS": n_hit_b,
+                        "N_HITS": int(len(hits)), "ENC_AREA": enc_total})
+        return results

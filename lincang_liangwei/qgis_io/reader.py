@@ -1,0 +1,182 @@
+"""QGIS feature sources -> numpy arrays of shapely geometries.
+
+One pass over the source in C++ iteration order, geometry validity checks
+switched off (invalid footprints are repaired and counted in the core, so
+``processing.run``, the GUI and ``qgis_process`` all give the same answer),
+reprojection done by QGIS on the fly into the working CRS.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsCoordinateTransform,
+    QgsFeatureRequest,
+    QgsGeometry,
+    QgsProcessingException,
+    QgsProcessingFeatureSource,
+    QgsUnitTypes,
+    QgsWkbTypes,
+)
+
+from ..core.crs import working_epsg
+from ..core.geometry import clean
+
+
+@dataclass
+class LayerArrays:
+    name: str
+    fids: np.ndarray  # int64 QGIS feature ids
+    geoms: np.ndarray  # shapely geometries in the working CRS (None = null)
+    attrs: dict  # field name -> object ndarray
+    unparsable: np.ndarray  # bool: geometry present but not readable as WKB
+    n_curved: int = 0
+    n_m: int = 0
+
+    def __len__(self):
+        return len(self.fids)
+
+
+def require_crs(source, name: str):
+    """Refuse a layer without a CRS: areas in unknown units would be wrong."""
+    crs = source.sourceCrs()
+    if not crs.isValid():
+        raise QgsProcessingException(
+            f"图层“{name}”没有坐标参考系，无法计算面积和距离。请在图层属性中设置正确的坐标系后重试。 / "
+            f"Layer '{name}' has no coordinate reference system, so areas and distances cannot be "
+            f"computed. Set its CRS in the layer properties and run again."
+        )
+    return crs
+
+
+def choose_working_crs(source, name: str, context, override=None):
+    """Projected CRS in metres for the run, and a log sentence saying why.
+
+    * ``override`` (a valid CRS given by the user) wins, if it is projected;
+    * a projected footprint layer is used as it is;
+    * geographic footprints go to the CGCS2000 3-degree GK zone (EPSG:4490
+      input) or the UTM zone of the layer's centre.
+    """
+    crs = require_crs(source, name)
+    if override is not None and override.isValid():
+        if override.isGeographic():
+            raise QgsProcessingException(
+                f"指定的计算坐标系 {override.authid()} 是地理坐标系，请选择以米为单位的投影坐标系 / "
+                f"The working CRS {override.authid()} is geographic: choose a projected CRS in metres"
+            )
+        return override, f"计算坐标系（用户指定）/ working CRS (given): {override.authid()}"
+    if not crs.isGeographic():
+        unit = QgsUnitTypes.toString(crs.mapUnits())
+        return crs, f"计算坐标系 / working CRS: {crs.authid() or crs.description()} ({unit})"
+    extent = source.sourceExtent()
+    if extent.isEmpty() or extent.isNull():
+        lon, lat = 99.0, 24.0
+    else:
+        centre = extent.center()
+        lon, lat = centre.x(), centre.y()
+        if crs.authid() not in ("EPSG:4326", "EPSG:4490"):
+            to_wgs = QgsCoordinateTransform(crs, QgsCoordinateReferenceSystem("EPSG:4326"),
+                                            context.transformContext())
+            p = to_wgs.transform(centre)
+            lon, lat = p.x(), p.y()
+    code, sentence = working_epsg(crs.authid(), lon, lat)
+    return QgsCoordinateReferenceSystem(f"EPSG:{code}"), sentence
+
+
+def read_source(source, name: str, *, dest_crs, context, feedback=None, fields=(),
+                progress_from: float = 0.0, progress_to: float = 0.0) -> LayerArrays:
+    """All features of ``source`` as arrays; ``fields`` are copied as attributes.
+
+    Null geometries become ``None``; curved geometries (from CAD/DXF) are
+    segmentised; M values are dropped.  Raises on cancel.
+    """
+    request = QgsFeatureRequest()
+    request.setInvalidGeometryCheck(QgsFeatureRequest.GeometryNoCheck)
+    if dest_crs is not None and source.sourceCrs() != dest_crs:
+        request.setDestinationCrs(dest_crs, context.transformContext())
+    field_names = [f for f in fields if f]
+    all_fields = source.fields()
+    idx = []
+    for f in field_names:
+        i = all_fields.lookupField(f)
+        if i < 0:
+            raise QgsProcessingException(
+                f"图层“{name}”中没有字段“{f}” / layer '{name}' has no field '{f}'")
+        idx.append(i)
+    if not idx:
+        request.setFlags(QgsFeatureRequest.NoFlags)
+        request.setSubsetOfAttributes([])
+    else:
+        request.setSubsetOfAttributes(idx)
+
+    layer_type = source.wkbType()
+    may_curve = QgsWkbTypes.isCurvedType(layer_type) or QgsWkbTypes.flatType(layer_type) in (
+        QgsWkbTypes.Unknown, QgsWkbTypes.GeometryCollection)
+    may_m = QgsWkbTypes.hasM(layer_type) or QgsWkbTypes.flatType(layer_type) == QgsWkbTypes.Unknown
+    total = max(source.featureCount(), 1)
+    step = max(total // 50, 1000)
+    fids, wkbs = [], []
+    values = [[] for _ in idx]
+    n_curved = n_m = 0
+    if isinstance(source, QgsProcessingFeatureSource):
+        it = source.getFeatures(request, QgsProcessingFeatureSource.FlagSkipGeometryValidityChecks)
+    else:
+        it = source.getFeatures(request)
+    for k, feat in enumerate(it):
+        fids.append(feat.id())
+        geom = feat.geometry()
+        if geom.isNull():
+            wkbs.append(None)
+        else:
+            if may_curve and QgsWkbTypes.isCurvedType(geom.wkbType()):
+                geom = QgsGeometry(geom.constGet().segmentize())
+                n_curved += 1
+            if may_m and QgsWkbTypes.hasM(geom.wkbType()):
+                geom = QgsGeometry(geom)
+                geom.get().dropMValue()
+                n_m += 1
+            wkbs.append(geom.asWkb().data())
+        if idx:
+            attrs = feat.attributes()
+            for j, i in enumerate(idx):
+                values[j].append(attrs[i])
+        if feedback is not None and k % step == 0:
+            if feedback.isCanceled():
+                raise QgsProcessingException("已取消 / canceled")
+            feedback.setProgress(progress_from + (progress_to - progress_from) * k / total)
+    wkb_arr = np.empty(len(wkbs), dtype=object)
+    wkb_arr[:] = wkbs
+    geoms = shapely.from_wkb(wkb_arr, on_invalid="ignore")
+    unparsable = shapely.is_missing(geoms) & (wkb_arr != None)  # noqa: E711 - elementwise
+    attrs = {}
+    for f, vals in zip(field_names, values):
+        col = np.empty(len(vals), dtype=object)
+        col[:] = [None if _is_null(v) else v for v in vals]
+        attrs[f] = col
+    return LayerArrays(name, np.asarray(fids, dtype=np.int64), geoms, attrs, unparsable, n_curved, n_m)
+
+
+def _is_null(value) -> bool:
+    if value is None:
+        return True
+    try:
+        return value.isNull()  # QVariant NULL (PyQt5)
+    except AttributeError:
+        return False
+
+
+def read_and_clean(source, name: str, kind: str, *, dest_crs, context, feedback, fields=(),
+                   progress_from=0.0, progress_to=0.0):
+    """``read_source`` then the core's repair-and-count; log lines go to feedback."""
+    arrays = read_source(source, name, dest_crs=dest_crs, context=context, feedback=feedback,
+                         fields=fields, progress_from=progress_from, progress_to=progress_to)
+    result = clean(arrays.geoms, kind=kind, layer=name, unparsable=arrays.unparsable)
+    if feedback is not None:
+        for line in result.report.lines():
+            feedback.pushInfo(line)
+        if arrays.n_curved:
+            feedback.pushInfo(f"  {arrays.n_curved} 个曲线几何已离散为折线 / {arrays.n_curved} curved geometries segmentised")
+    return arrays, result

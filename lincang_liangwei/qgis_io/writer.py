@@ -1,0 +1,156 @@
+"""Arrays -> QGIS feature sinks, in batches, with progress and cancel."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import shapely
+from qgis.core import (
+    Qgis,
+    QgsFeature,
+    QgsFeatureRequest,
+    QgsFeatureSink,
+    QgsField,
+    QgsFields,
+    QgsGeometry,
+    QgsProcessingException,
+)
+from qgis.PyQt.QtCore import QVariant
+
+if Qgis.QGIS_VERSION_INT >= 33800:  # QVariant field types are deprecated there (Qt6-ready)
+    from qgis.PyQt.QtCore import QMetaType
+
+    _TYPES = {"int": QMetaType.Type.Int, "int64": QMetaType.Type.LongLong,
+              "double": QMetaType.Type.Double, "string": QMetaType.Type.QString}
+else:
+    _TYPES = {"int": QVariant.Int, "int64": QVariant.LongLong, "double": QVariant.Double,  # noqa: QGS402
+              "string": QVariant.String}  # noqa: QGS402
+
+BATCH = 5000
+
+
+def make_field(name: str, kind: str, length: int = 0) -> QgsField:
+    field = QgsField(name, _TYPES[kind])
+    if length:
+        field.setLength(length)
+    return field
+
+
+def make_fields(spec) -> QgsFields:
+    """``spec``: iterable of (name, kind) with kind in int, int64, double, string."""
+    fields = QgsFields()
+    for name, kind in spec:
+        fields.append(make_field(name, kind))
+    return fields
+
+
+def _py(value):
+    """numpy scalar / NaN -> plain Python value QGIS accepts (NaN -> NULL)."""
+    if value is None:
+        return None
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        v = float(value)
+        return None if math.isnan(v) else v
+    if isinstance(value, np.bool_):
+        return bool(value)
+    return value
+
+
+def _columns_as_lists(columns) -> list:
+    out = []
+    for col in columns:
+        arr = np.asarray(col)
+        if arr.dtype.kind in "iu":
+            out.append(arr.astype(np.int64).tolist())
+        elif arr.dtype.kind == "f":
+            out.append([None if math.isnan(v) else v for v in arr.astype(float).tolist()])
+        elif arr.dtype.kind == "b":
+            out.append(arr.astype(bool).tolist())
+        else:
+            out.append([_py(v) for v in arr.tolist()])
+    return out
+
+
+def _check_cancel(feedback):
+    if feedback is not None and feedback.isCanceled():
+        raise QgsProcessingException("已取消 / canceled")
+
+
+def write_arrays(sink, fields: QgsFields, geoms, columns, *, feedback=None, multi=True,
+                 progress_from=0.0, progress_to=0.0, sink_name="OUTPUT"):
+    """Write shapely ``geoms`` with attribute ``columns`` (aligned arrays) to ``sink``."""
+    n = len(geoms)
+    geoms = np.asarray(geoms, dtype=object)
+    present = ~shapely.is_missing(geoms)
+    if multi and present.any():
+        geoms = geoms.copy()
+        tid = np.full(n, -1)
+        tid[present] = shapely.get_type_id(geoms[present])
+        for single_t, ctor in ((3, shapely.multipolygons), (1, shapely.multilinestrings)):
+            sel = tid == single_t
+            if sel.any():
+                geoms[sel] = ctor(geoms[sel], indices=np.arange(int(sel.sum())))
+    wkb = np.full(n, None, dtype=object)
+    if present.any():
+        wkb[present] = shapely.to_wkb(geoms[present], output_dimension=2)
+    cols = _columns_as_lists(columns)
+    batch = []
+    for i in range(n):
+        feat = QgsFeature(fields)
+        if wkb[i] is not None:
+            g = QgsGeometry()
+            g.fromWkb(wkb[i])
+            feat.setGeometry(g)
+        feat.setAttributes([c[i] for c in cols])
+        batch.append(feat)
+        if len(batch) >= BATCH:
+            _flush(sink, batch, sink_name)
+            batch = []
+            _check_cancel(feedback)
+            if feedback is not None:
+                feedback.setProgress(progress_from + (progress_to - progress_from) * i / max(n, 1))
+    _flush(sink, batch, sink_name)
+
+
+def _flush(sink, batch, sink_name):
+    if batch and not sink.addFeatures(batch, QgsFeatureSink.FastInsert):
+        err = sink.lastError() if hasattr(sink, "lastError") else ""
+        raise QgsProcessingException(f"写入输出 {sink_name} 失败 / could not write {sink_name}: {err}")
+
+
+def copy_with_columns(source, sink, out_fields: QgsFields, fids: np.ndarray, columns, *, feedback=None,
+                      progress_from=0.0, progress_to=0.0, sink_name="OUTPUT"):
+    """Copy every feature of ``source`` (geometry and attributes as they are) to
+    ``sink``, appending ``columns`` looked up by feature id (``fids`` aligned
+    with the columns)."""
+    order = np.argsort(fids, kind="stable")
+    sorted_fids = np.asarray(fids)[order]
+    cols = _columns_as_lists([np.asarray(c)[order] for c in columns])
+    n_extra = len(cols)
+    request = QgsFeatureRequest()
+    request.setInvalidGeometryCheck(QgsFeatureRequest.GeometryNoCheck)
+    total = max(source.featureCount(), 1)
+    batch = []
+    from qgis.core import QgsProcessingFeatureSource
+
+    if isinstance(source, QgsProcessingFeatureSource):
+        it = source.getFeatures(request, QgsProcessingFeatureSource.FlagSkipGeometryValidityChecks)
+    else:
+        it = source.getFeatures(request)
+    for k, feat in enumerate(it):
+        pos = int(np.searchsorted(sorted_fids, feat.id()))
+        found = pos < len(sorted_fids) and sorted_fids[pos] == feat.id()
+        extra = [c[pos] for c in cols] if found else [None] * n_extra
+        out = QgsFeature(out_fields)
+        out.setGeometry(feat.geometry())
+        out.setAttributes(feat.attributes() + extra)
+        batch.append(out)
+        if len(batch) >= BATCH:
+            _flush(sink, batch, sink_name)
+            batch = []
+            _check_cancel(feedback)
+            if feedback is not None:
+                feedback.setProgress(progress_from + (progress_to - progress_from) * k / total)
+    _flush(sink, batch, sink_name)
