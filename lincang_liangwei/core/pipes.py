@@ -29,9 +29,25 @@ of buildings (a Dask partition) against it.  Buildings are independent, so
 concatenating partition results gives exactly the whole-layer result
 (use :meth:`PipeReport.combine` for the counts).  :func:`check_pipe_clearance`
 does both steps in one call.
+
+Threads: the GEOS-heavy steps (tree query, distance, intersection) are split
+over ``threads`` threads (shapely 2 releases the GIL); default = CPU count
+(max 8).  Results are identical for any thread count.  Pass ``threads=1`` when
+the caller already runs partitions in parallel (Dask workers).
+
+Output (``PipeResult.breaches``, a pandas DataFrame, columns BREACH_COLUMNS):
+bld_fid, pipe_fid, kind (table kind, "" if unmapped), kind_value (the layer's
+raw value), pipe_class, required_m, distance_m, deficit_m (= required_m -
+distance_m > 0), basis, rule_id (pipe row id, "field" or "fallback"), verified,
+enc_area_m2 (area of the corridor piece), geometry (shapely polygon/multipolygon,
+the part of the footprint inside the corridor).  ``PipeResult.per_building``:
+one row per building in breach (SUMMARY_COLUMNS).  ``PipeResult.report``:
+:class:`PipeReport` counts, ``lines()`` for the log.
 """
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -60,6 +76,25 @@ RULE_OVERRIDE = "field"  # rule_id of clearances taken from the per-pipe overrid
 RULE_FALLBACK = "fallback"  # rule_id of clearances taken from fallback_m
 
 _HAS_DWITHIN = shapely.geos_version >= (3, 10, 0)
+_MIN_CHUNK = 20_000  # pairs per thread task; below this threads do not pay
+
+
+def _n_threads(threads: int | None) -> int:
+    if threads is None:
+        return max(1, min(8, os.cpu_count() or 1))
+    return max(1, int(threads))
+
+
+def _pairwise(func, a: np.ndarray, b: np.ndarray, threads: int) -> np.ndarray:
+    """``func(a, b)`` element-wise, split over threads (shapely 2 releases the GIL)."""
+    n = len(a)
+    if threads <= 1 or n < 2 * _MIN_CHUNK:
+        return func(a, b)
+    chunk = max(_MIN_CHUNK, -(-n // (4 * threads)))
+    starts = range(0, n, chunk)
+    with ThreadPoolExecutor(max_workers=threads) as ex:
+        parts = list(ex.map(lambda i: func(a[i:i + chunk], b[i:i + chunk]), starts))
+    return np.concatenate(parts)
 _POLY_TIDS = (int(shapely.GeometryType.POLYGON), int(shapely.GeometryType.MULTIPOLYGON))
 
 
@@ -333,15 +368,30 @@ def prepare_pipes(geoms, ids=None, kinds=None, pressures=None, diameters=None, c
                    quad_segs=quad_segs)
 
 
-def _candidate_pairs(bg: np.ndarray, pg: np.ndarray, req: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _candidate_pairs(bg: np.ndarray, pg: np.ndarray, req: np.ndarray, threads: int = 1
+                     ) -> tuple[np.ndarray, np.ndarray]:
     """(building position, pipe position) pairs possibly closer than the pipe's clearance."""
     tree = shapely.STRtree(bg)
-    if _HAS_DWITHIN:
-        pi, bi = tree.query(pg, predicate="dwithin", distance=req)
-    else:  # GEOS < 3.10: expanded envelopes, exact distance filters afterwards
-        b = shapely.bounds(pg)
-        env = shapely.box(b[:, 0] - req, b[:, 1] - req, b[:, 2] + req, b[:, 3] + req)
-        pi, bi = tree.query(env)
+
+    def q(sl):
+        g, r = pg[sl], req[sl]
+        if _HAS_DWITHIN:
+            pi, bi = tree.query(g, predicate="dwithin", distance=r)
+        else:  # GEOS < 3.10: expanded envelopes, exact distance filters afterwards
+            b = shapely.bounds(g)
+            pi, bi = tree.query(shapely.box(b[:, 0] - r, b[:, 1] - r, b[:, 2] + r, b[:, 3] + r))
+        return pi + sl.start, bi
+
+    n = len(pg)
+    if threads <= 1 or n < 2000:
+        pi, bi = q(slice(0, n))
+    else:
+        tree.query(pg[:1])  # GEOS builds the tree on first use: do it before threads share it
+        chunk = -(-n // (2 * threads))
+        with ThreadPoolExecutor(max_workers=threads) as ex:
+            parts = list(ex.map(q, [slice(i, min(i + chunk, n)) for i in range(0, n, chunk)]))
+        pi = np.concatenate([p[0] for p in parts])
+        bi = np.concatenate([p[1] for p in parts])
     return bi, pi
 
 
@@ -357,13 +407,16 @@ def _empty_summary() -> pd.DataFrame:
 
 
 def check_buildings(pipes: PipeSet, geoms, ids=None, *, layer: str = "footprints", clean_geoms: bool = True,
-                    with_geometry: bool = True) -> PipeResult:
+                    with_geometry: bool = True, threads: int | None = None) -> PipeResult:
     """Check building footprints against a :class:`PipeSet`.
 
     ``geoms``: polygons (any subset of the layer, e.g. a Dask partition), ``ids``:
     their feature ids (default 0..n-1).  Returns breaches sorted by (building
     input order, pipe input order), the per-building summary and the counts.
+    ``threads``: split the GEOS-heavy steps over this many threads (shapely
+    releases the GIL); None = number of CPUs (max 8); use 1 inside Dask workers.
     """
+    threads = _n_threads(threads)
     geoms = np.asarray(geoms, dtype=object)
     n = len(geoms)
     ids = _ids(ids, n, layer)
@@ -388,10 +441,10 @@ def check_buildings(pipes: PipeSet, geoms, ids=None, *, layer: str = "footprints
     bg = g[b_idx]
     pg = pipes.geoms[p_idx]
     req = pipes.required_m[p_idx]
-    bi, pi = _candidate_pairs(bg, pg, req)
+    bi, pi = _candidate_pairs(bg, pg, req, threads)
     rep.n_candidate_pairs = len(bi)
     with np.errstate(invalid="ignore"):  # GEOS FP flags on degenerate segments; result is exact
-        d = shapely.distance(bg[bi], pg[pi])
+        d = _pairwise(shapely.distance, bg[bi], pg[pi], threads)
     hit = d < req[pi]  # strict: exactly at the clearance passes
     bi, pi, d = bi[hit], pi[hit], d[hit]
     order = np.lexsort((pi, bi))
@@ -403,7 +456,7 @@ def check_buildings(pipes: PipeSet, geoms, ids=None, *, layer: str = "footprints
     r = pipes.required_m[pin]
     deficit = r - d
     if with_geometry:
-        piece = shapely.intersection(bg[bi], pipes.corridors()[pi])
+        piece = _pairwise(shapely.intersection, bg[bi], pipes.corridors()[pi], threads)
         tid = shapely.get_type_id(piece)
         odd = ~np.isin(tid, _POLY_TIDS)
         if odd.any():  # collections from touching boundaries: keep the polygon parts
@@ -458,8 +511,10 @@ def check_buildings(pipes: PipeSet, geoms, ids=None, *, layer: str = "footprints
 def check_pipe_clearance(bld_geoms, pipe_geoms, *, bld_ids=None, pipe_ids=None, kinds=None, pressures=None,
                          diameters=None, clearance=None, rules: Rules | None = None,
                          fallback_m: float | None = None, kind_map=None, class_map=None,
-                         with_geometry: bool = True, clean_geoms: bool = True) -> PipeResult:
+                         with_geometry: bool = True, clean_geoms: bool = True,
+                         threads: int | None = None) -> PipeResult:
     """One-call form: :func:`prepare_pipes` then :func:`check_buildings`."""
     ps = prepare_pipes(pipe_geoms, pipe_ids, kinds, pressures, diameters, clearance, rules=rules,
                        fallback_m=fallback_m, kind_map=kind_map, class_map=class_map, clean_geoms=clean_geoms)
-    return check_buildings(ps, bld_geoms, bld_ids, clean_geoms=clean_geoms, with_geometry=with_geometry)
+    return check_buildings(ps, bld_geoms, bld_ids, clean_geoms=clean_geoms, with_geometry=with_geometry,
+                           threads=threads)

@@ -301,3 +301,16 @@ def test_property_distance_and_geometry(rules, pts, line, req):
         # inside the corridor, which is at most 0.5 % wider than the clearance
         outside = row.geometry.difference(pipe.buffer(req * 1.006, quad_segs=64))
         assert outside.area < 1e-9
+
+
+def test_threads_give_identical_results(rules, monkeypatch):
+    import lincang_liangwei.core.pipes as pipes_mod
+    monkeypatch.setattr(pipes_mod, "_MIN_CHUNK", 5)  # force chunking on small data
+    blds, pipes, kinds, press, dia = _random_case(n_b=2000, n_p=2500, seed=5)
+    ps = prepare_pipes(pipes, kinds=kinds, pressures=press, diameters=dia, rules=rules)
+    one = check_buildings(ps, blds, threads=1)
+    two = check_buildings(ps, blds, threads=3)
+    assert len(one.breaches) > 100
+    cols = [c for c in BREACH_COLUMNS if c != "geometry"]
+    pd.testing.assert_frame_equal(one.breaches[cols], two.breaches[cols])
+    assert shapely.equals(np.array(one.breaches.geometry), np.array(two.breaches.geometry)).all()
