@@ -118,7 +118,14 @@ def _union_area_by_building(bld_idx: np.ndarray, pieces: np.ndarray, n: int) -> 
     counts = np.bincount(bld_idx, minlength=n)
     single = counts[bld_idx] == 1
     np.add.at(total, bld_idx[single], shapely.area(pieces[single]))
-    multi = ~single
+    # two pieces (the usual case: a corner of two zones): inclusion-exclusion, vectorised
+    pair = counts[bld_idx] == 2
+    if pair.any():
+        order = np.argsort(bld_idx[pair], kind="stable")
+        p_idx, p_pieces = bld_idx[pair][order], pieces[pair][order]
+        a, b = p_pieces[0::2], p_pieces[1::2]
+        total[p_idx[0::2]] = shapely.area(a) + shapely.area(b) - shapely.area(shapely.intersection(a, b))
+    multi = counts[bld_idx] > 2
     if multi.any():
         order = np.argsort(bld_idx[multi], kind="stable")
         m_idx = bld_idx[multi][order]

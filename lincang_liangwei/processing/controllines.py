@@ -100,7 +100,7 @@ class ControlLinesAlgorithm(LiangweiAlgorithm):
         from ..core.controllines import ZoneSet, encroachments
         from ..core.geometry import LINE, POLYGON
         from ..core.rules import RulesError, load_rules
-        from ..qgis_io.reader import choose_working_crs, read_and_clean, require_crs
+        from ..qgis_io.reader import choose_working_crs, ogr_file_of, read_and_clean, require_crs
         from ..qgis_io.writer import copy_with_columns, make_fields, write_arrays
 
         t0 = time.time()
@@ -131,22 +131,29 @@ class ControlLinesAlgorithm(LiangweiAlgorithm):
                 feedback.pushInfo(f"{zname}: 坐标系 {zcrs.authid()} 实时转换到 {work_crs.authid()} / "
                                   f"reprojected on the fly from {zcrs.authid()} to {work_crs.authid()}")
             zone_sources.append((param, line_type, zsrc, zname))
+
+        def fast_file(param, fields=()):
+            layer = self.parameterAsVectorLayer(parameters, param, context)
+            return ogr_file_of(layer, parameters.get(param), work_crs, fields)
+
         if not zone_sources:
             raise QgsProcessingException(
                 "请至少选择一个控制线图层（红线、蓝线、绿线、黄线、紫线或水源保护区） / "
                 "choose at least one control-line layer (red, blue, green, yellow, purple or water source)")
 
         bld_arrays, bld = read_and_clean(source, bld_name, POLYGON, dest_crs=work_crs, context=context,
-                                         feedback=feedback, progress_from=0, progress_to=35)
+                                         feedback=feedback, progress_from=0, progress_to=35,
+                                         ogr_file=fast_file(self.FOOTPRINTS))
         requested_name = self.parameterAsString(parameters, self.NAME_FIELD, context)
         zonesets = []
         setbacks = {}
-        for k, (_param, line_type, zsrc, zname) in enumerate(zone_sources):
+        for k, (param, line_type, zsrc, zname) in enumerate(zone_sources):
             is_line = QgsWkbTypes.geometryType(zsrc.wkbType()) == QgsWkbTypes.LineGeometry
             name_field = find_name_field(zsrc.fields(), requested_name)
+            fields = [name_field] if name_field else []
             arrays, cleaned = read_and_clean(zsrc, zname, LINE if is_line else POLYGON, dest_crs=work_crs,
-                                             context=context, feedback=feedback,
-                                             fields=[name_field] if name_field else [])
+                                             context=context, feedback=feedback, fields=fields,
+                                             ogr_file=fast_file(param, fields))
             used = cleaned.used
             names = arrays.attrs[name_field][used] if name_field else None
             zonesets.append(ZoneSet(line_type, cleaned.geoms[used], arrays.fids[used], names, is_line, zname))

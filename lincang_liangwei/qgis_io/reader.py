@@ -86,13 +86,107 @@ def choose_working_crs(source, name: str, context, override=None):
     return QgsCoordinateReferenceSystem(f"EPSG:{code}"), sentence
 
 
+FAST_DRIVERS = ("GPKG", "ESRI Shapefile")
+
+
+def ogr_file_of(layer, parameter_value, dest_crs, fields=()):
+    """(path, layer name) when ``layer`` can be read directly with GDAL's Arrow
+    stream, which is 2-3x faster than iterating QGIS features at 10^6 rows.
+
+    Only for a whole OGR GeoPackage / shapefile layer in the working CRS with
+    no subset string, selection, feature limit, curves or M values (and, for
+    shapefiles, no attribute fields: their encoding is QGIS's business).
+    Anything else returns None and goes through QGIS.
+    """
+    import os
+
+    from qgis.core import QgsProcessingFeatureSourceDefinition, QgsProviderRegistry
+
+    if os.environ.get("LIANGWEI_NO_FAST_READ"):
+        return None
+    if layer is None or layer.providerType() != "ogr" or layer.subsetString():
+        return None
+    if isinstance(parameter_value, QgsProcessingFeatureSourceDefinition):
+        if parameter_value.selectedFeaturesOnly or parameter_value.featureLimit not in (-1, None):
+            return None
+        if getattr(parameter_value, "filterExpression", ""):
+            return None
+    if dest_crs is not None and layer.crs() != dest_crs:
+        return None
+    wkb_type = layer.wkbType()
+    if QgsWkbTypes.isCurvedType(wkb_type) or QgsWkbTypes.hasM(wkb_type):
+        return None
+    parts = QgsProviderRegistry.instance().decodeUri("ogr", layer.source())
+    path = parts.get("path")
+    if not path:
+        return None
+    try:
+        from osgeo import ogr
+    except ImportError:
+        return None
+    ds = ogr.Open(path)
+    if ds is None or ds.GetDriver().GetName() not in FAST_DRIVERS:
+        return None
+    if ds.GetDriver().GetName() != "GPKG" and any(fields):
+        return None
+    lname = parts.get("layerName") or ""
+    lyr = ds.GetLayerByName(lname) if lname else ds.GetLayer(parts.get("layerId") or 0)
+    if lyr is None or not hasattr(lyr, "GetArrowStreamAsNumPy"):
+        return None
+    return path, lyr.GetName()
+
+
+def _read_ogr_arrow(path: str, layer_name: str, name: str, fields, feedback) -> LayerArrays:
+    from osgeo import ogr
+
+    ds = ogr.Open(path)
+    lyr = ds.GetLayerByName(layer_name)
+    defn = lyr.GetLayerDefn()
+    wanted = [f for f in fields if f]
+    all_names = [defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())]
+    lyr.SetIgnoredFields([f for f in all_names if f not in wanted])
+    geom_col = lyr.GetGeometryColumn() or "wkb_geometry"
+    fids, wkbs, cols = [], [], {f: [] for f in wanted}
+    for batch in lyr.GetArrowStreamAsNumPy(options=["INCLUDE_FID=YES"]):
+        if feedback is not None and feedback.isCanceled():
+            raise QgsProcessingException("已取消 / canceled")
+        fids.append(np.asarray(batch["fid"] if "fid" in batch else batch[lyr.GetFIDColumn()]))
+        wkbs.append(np.asarray(batch[geom_col], dtype=object))
+        for f in wanted:
+            cols[f].append(batch[f])
+    fid_arr = np.concatenate(fids).astype(np.int64) if fids else np.empty(0, dtype=np.int64)
+    wkb_arr = np.concatenate(wkbs) if wkbs else np.empty(0, dtype=object)
+    geoms = shapely.from_wkb(wkb_arr, on_invalid="ignore")
+    unparsable = shapely.is_missing(geoms) & (wkb_arr != None)  # noqa: E711 - elementwise
+    attrs = {f: _arrow_column(cols[f]) for f in wanted}
+    return LayerArrays(name, fid_arr, geoms, attrs, unparsable)
+
+
+def _arrow_column(chunks) -> np.ndarray:
+    out = []
+    for chunk in chunks:
+        mask = np.ma.getmaskarray(chunk) if np.ma.isMaskedArray(chunk) else np.zeros(len(chunk), dtype=bool)
+        data = np.ma.getdata(chunk)
+        vals = [v.decode("utf-8", "replace") if isinstance(v, bytes) else
+                (v.item() if hasattr(v, "item") else v) for v in data.tolist()]
+        out.extend(None if m else v for v, m in zip(vals, mask))
+    col = np.empty(len(out), dtype=object)
+    col[:] = out
+    return col
+
+
 def read_source(source, name: str, *, dest_crs, context, feedback=None, fields=(),
-                progress_from: float = 0.0, progress_to: float = 0.0) -> LayerArrays:
+                progress_from: float = 0.0, progress_to: float = 0.0, ogr_file=None) -> LayerArrays:
     """All features of ``source`` as arrays; ``fields`` are copied as attributes.
 
     Null geometries become ``None``; curved geometries (from CAD/DXF) are
-    segmentised; M values are dropped.  Raises on cancel.
+    segmentised; M values are dropped.  Raises on cancel.  ``ogr_file`` (from
+    :func:`ogr_file_of`) switches to GDAL's Arrow stream for the same features.
     """
+    if ogr_file is not None:
+        arrays = _read_ogr_arrow(ogr_file[0], ogr_file[1], name, fields, feedback)
+        if len(arrays) == source.featureCount():
+            return arrays
     request = QgsFeatureRequest()
     request.setInvalidGeometryCheck(QgsFeatureRequest.GeometryNoCheck)
     if dest_crs is not None and source.sourceCrs() != dest_crs:
@@ -169,10 +263,11 @@ def _is_null(value) -> bool:
 
 
 def read_and_clean(source, name: str, kind: str, *, dest_crs, context, feedback, fields=(),
-                   progress_from=0.0, progress_to=0.0):
+                   progress_from=0.0, progress_to=0.0, ogr_file=None):
     """``read_source`` then the core's repair-and-count; log lines go to feedback."""
     arrays = read_source(source, name, dest_crs=dest_crs, context=context, feedback=feedback,
-                         fields=fields, progress_from=progress_from, progress_to=progress_to)
+                         fields=fields, progress_from=progress_from, progress_to=progress_to,
+                         ogr_file=ogr_file)
     result = clean(arrays.geoms, kind=kind, layer=name, unparsable=arrays.unparsable)
     if feedback is not None:
         for line in result.report.lines():
