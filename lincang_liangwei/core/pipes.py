@@ -301,7 +301,7 @@ def prepare_pipes(geoms, ids=None, kinds=None, pressures=None, diameters=None, c
         used = ~shapely.is_missing(g)
         used[used] = ~shapely.is_empty(g[used])
         pclean = None
-    if used.any() and shapely.geos_version >= (3, 11, 0):  # remove_repeated_points needs GEOS 3.11
+    if used.any() and hasattr(shapely, "remove_repeated_points") and shapely.geos_version >= (3, 11, 0):
         # zero-length segments make GEOS raise spurious FP flags in distance()
         g = g.copy()
         g[used] = shapely.remove_repeated_points(g[used])
