@@ -100,7 +100,7 @@ class ControlLinesAlgorithm(LiangweiAlgorithm):
         from ..core.controllines import ZoneSet, encroachments
         from ..core.geometry import LINE, POLYGON
         from ..core.rules import RulesError, load_rules
-        from ..qgis_io.reader import choose_working_crs, ogr_file_of, read_and_clean, require_crs
+        from ..qgis_io.reader import choose_working_crs, layer_label, ogr_file_of, read_and_clean, require_crs
         from ..qgis_io.writer import copy_with_columns, make_fields, write_arrays
 
         t0 = time.time()
@@ -114,7 +114,8 @@ class ControlLinesAlgorithm(LiangweiAlgorithm):
         source = self.parameterAsSource(parameters, self.FOOTPRINTS, context)
         if source is None:
             raise QgsProcessingException(self.invalidSourceError(parameters, self.FOOTPRINTS))
-        bld_name = source.sourceName() or self.FOOTPRINTS
+        bld_name = layer_label(self.parameterAsVectorLayer(parameters, self.FOOTPRINTS, context), source,
+                               self.FOOTPRINTS)
         override = self.parameterAsCrs(parameters, self.WORK_CRS, context)
         work_crs, crs_note = choose_working_crs(source, bld_name, context,
                                                 override if override.isValid() else None)
@@ -125,7 +126,7 @@ class ControlLinesAlgorithm(LiangweiAlgorithm):
             zsrc = self.parameterAsSource(parameters, param, context)
             if zsrc is None:
                 continue
-            zname = zsrc.sourceName() or param
+            zname = layer_label(self.parameterAsVectorLayer(parameters, param, context), zsrc, param)
             zcrs = require_crs(zsrc, zname)
             if zcrs != work_crs:
                 feedback.pushInfo(f"{zname}: 坐标系 {zcrs.authid()} 实时转换到 {work_crs.authid()} / "

@@ -40,6 +40,19 @@ class LayerArrays:
         return len(self.fids)
 
 
+def layer_label(layer, source, fallback: str) -> str:
+    """A name a planner recognises: the GeoPackage layer name, else the layer's name."""
+    if layer is not None:
+        from qgis.core import QgsProviderRegistry
+
+        parts = QgsProviderRegistry.instance().decodeUri(layer.providerType(), layer.source())
+        if parts.get("layerName"):
+            return parts["layerName"]
+        if layer.name():
+            return layer.name()
+    return (source.sourceName() if source is not None else "") or fallback
+
+
 def require_crs(source, name: str):
     """Refuse a layer without a CRS: areas in unknown units would be wrong."""
     crs = source.sourceCrs()
