@@ -267,6 +267,48 @@ def _make_grid(rng, n_lots_total: int, margin: float) -> _Grid:
 # main entry point
 # --------------------------------------------------------------------------- #
 
+GENERATOR_VERSION = 1  # bump when the output for the same parameters changes
+
+
+def city_params(
+    n_buildings: int = 10_000,
+    seed: int = 42,
+    jitter: float = 0.3,
+    shift: float = 1.0,
+    invalid_share: float = 0.01,
+    rates: dict | None = None,
+    n_special: int | None = None,
+    extra_vertex_share: float = 0.10,
+    rotate_start_share: float = 0.30,
+) -> dict:
+    """The full, normalised parameter set of ``generate_city`` (JSON-able).
+
+    Stored in the GeoPackage (``sample_params``) so a script can tell whether a
+    file is up to date without regenerating it.
+    """
+    n_buildings = int(n_buildings)
+    if n_buildings < 50:
+        raise ValueError("n_buildings must be at least 50")
+    r = dict(DEFAULT_RATES)
+    if rates:
+        unknown = set(rates) - set(r)
+        if unknown:
+            raise ValueError(f"unknown change rates: {sorted(unknown)}")
+        r.update(rates)
+    if n_special is None:
+        n_special = max(2, n_buildings // 20000)
+    for name, v in (("jitter", jitter), ("shift", shift), ("invalid_share", invalid_share)):
+        if not v >= 0:
+            raise ValueError(f"{name} must be >= 0")
+    return {
+        "n_buildings": n_buildings, "seed": int(seed), "jitter": float(jitter),
+        "shift": float(shift), "invalid_share": float(invalid_share),
+        "rates": {k: float(v) for k, v in sorted(r.items())}, "n_special": int(n_special),
+        "extra_vertex_share": float(extra_vertex_share),
+        "rotate_start_share": float(rotate_start_share), "generator_version": GENERATOR_VERSION,
+    }
+
+
 def generate_city(
     n_buildings: int = 10_000,
     seed: int = 42,
@@ -291,24 +333,9 @@ def generate_city(
     n_special: number of null, of empty and of 3D footprints (default
         max(2, n_buildings // 20000) each).
     """
-    n_buildings = int(n_buildings)
-    if n_buildings < 50:
-        raise ValueError("n_buildings must be at least 50")
-    r = dict(DEFAULT_RATES)
-    if rates:
-        unknown = set(rates) - set(r)
-        if unknown:
-            raise ValueError(f"unknown change rates: {sorted(unknown)}")
-        r.update(rates)
-    if n_special is None:
-        n_special = max(2, n_buildings // 20000)
-    params = {
-        "n_buildings": n_buildings, "seed": int(seed), "jitter": float(jitter),
-        "shift": float(shift), "invalid_share": float(invalid_share),
-        "rates": {k: float(v) for k, v in sorted(r.items())}, "n_special": int(n_special),
-        "extra_vertex_share": float(extra_vertex_share),
-        "rotate_start_share": float(rotate_start_share), "generator_version": 1,
-    }
+    params = city_params(n_buildings, seed, jitter, shift, invalid_share, rates, n_special,
+                         extra_vertex_share, rotate_start_share)
+    n_buildings, r, n_special = params["n_buildings"], params["rates"], params["n_special"]
     ss = np.random.SeedSequence(int(seed))
     rng_layout, rng_change, rng_noise, rng_invalid, rng_attr = (np.random.default_rng(s) for s in ss.spawn(5))
     frame = _Frame()
@@ -514,6 +541,13 @@ def _try_layout(rng, n_early: int, n_new: int, margin: float):
     p_keep = keep_p[zone_of_lot[zlots]]
     zone_old = zlots[u < p_keep]
     zone_new = zlots[(u >= p_keep) & (u < 2 * p_keep)]
+    # at least one old encroacher per zone type present in the city
+    for t in range(1, len(keep_p)):
+        cand = zlots[zone_of_lot[zlots] == t]
+        if len(cand) and not (zone_of_lot[zone_old] == t).any():
+            one = cand[rng.integers(len(cand))]
+            zone_old = np.sort(np.append(zone_old, one))
+            zone_new = zone_new[zone_new != one]
     n_normal_old = n_early - len(zone_old)
     n_new_normal = max(0, n_new - len(zone_new))
     normal = order[: n_normal_old + n_new_normal + max(3, int(0.02 * n_early))]
@@ -892,7 +926,9 @@ def _build(lay, plan, frame, rng_noise, rng_inv, rng_attr, jitter, shift, invali
     protect_e = np.zeros(ne, bool)
     protect_e[plan["exact"]] = True
     _make_invalid(rng_inv, e_geoms, e_pad, e_cnt, e_status, invalid_share, protect_e)
-    _make_invalid(rng_inv, l_geoms, l_pad, l_cnt, l_status, invalid_share, l_exact)
+    # (not on outlines with the extra collinear vertex: a bow-tie at a straight
+    # vertex degenerates into an overlap that GEOS may still call valid)
+    _make_invalid(rng_inv, l_geoms, l_pad, l_cnt, l_status, invalid_share, l_exact | extra)
     # null / empty (later epoch only), among unchanged ok buildings
     cand = (l_status == 0) & (l_change == "unchanged") & ~l_exact
     nulls = _pick(rng_inv, cand, n_special)
