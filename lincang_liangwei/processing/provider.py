@@ -6,11 +6,12 @@ from qgis.PyQt.QtGui import QIcon
 
 from ..icons import icon_path
 from .controllines import ControlLinesAlgorithm
+from .pipeclearance import PipeClearanceAlgorithm
 
 PROVIDER_ID = "liangwei"
 
 # one class per algorithm; new instances are made in loadAlgorithms()
-ALGORITHMS = [ControlLinesAlgorithm]
+ALGORITHMS = [ControlLinesAlgorithm, PipeClearanceAlgorithm]
 
 
 class LiangweiProvider(QgsProcessingProvider):

@@ -1,0 +1,197 @@
+"""liangwei:pipeclearance — 管线净距检查 (building-to-pipe clearance)."""
+from __future__ import annotations
+
+import time
+
+from qgis.core import (
+    QgsProcessing,
+    QgsProcessingException,
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterCrs,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterField,
+    QgsProcessingParameterFile,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterString,
+    QgsWkbTypes,
+)
+
+from .base import LiangweiAlgorithm, domain_error
+
+BREACH_FIELDS = (("bld_fid", "int64"), ("pipe_fid", "int64"), ("kind", "string"), ("kind_value", "string"),
+                 ("pipe_class", "string"), ("required_m", "double"), ("distance_m", "double"),
+                 ("deficit_m", "double"), ("enc_area_m2", "double"), ("rule_id", "string"), ("verified", "int"),
+                 ("basis", "string"))
+
+
+class PipeClearanceAlgorithm(LiangweiAlgorithm):
+    NAME = "pipeclearance"
+    DISPLAY = "管线净距检查 (Pipeline clearance)"
+    ICON = "pipeclearance"
+
+    FOOTPRINTS = "FOOTPRINTS"
+    PIPELINES = "PIPELINES"
+    KIND_FIELD = "KIND_FIELD"
+    PRESSURE_FIELD = "PRESSURE_FIELD"
+    DIAMETER_FIELD = "DIAMETER_FIELD"
+    CLEARANCE_FIELD = "CLEARANCE_FIELD"
+    KIND_MAP = "KIND_MAP"
+    CLASS_MAP = "CLASS_MAP"
+    FALLBACK_M = "FALLBACK_M"
+    RULES = "RULES"
+    WORK_CRS = "WORK_CRS"
+    OUTPUT = "OUTPUT"
+
+    def initAlgorithm(self, config=None):  # noqa: N802 - QGIS API
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            self.FOOTPRINTS, self.tr("建筑轮廓 Building footprints"), [QgsProcessing.TypeVectorPolygon]))
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            self.PIPELINES, self.tr("地下管线 Pipelines"), [QgsProcessing.TypeVectorLine]))
+        # optional for qgis_process (which otherwise demands a value despite the
+        # default); a missing kind field is refused in processAlgorithm
+        for name, label, default in (
+                (self.KIND_FIELD, "管线种类字段 Pipe kind field", "kind"),
+                (self.PRESSURE_FIELD, "压力级别/类别字段 Pressure class field", "pressure"),
+                (self.DIAMETER_FIELD, "管径字段 (mm) Diameter field (mm)", "diameter_mm")):
+            self.addParameter(QgsProcessingParameterField(
+                name, self.tr(label), defaultValue=default, parentLayerParameterName=self.PIPELINES, optional=True))
+        self.addParameter(QgsProcessingParameterField(
+            self.CLEARANCE_FIELD, self.tr("净距字段（可选，逐条覆盖规则表）Clearance field (optional, m)"),
+            parentLayerParameterName=self.PIPELINES, optional=True, type=QgsProcessingParameterField.Numeric))
+        p = QgsProcessingParameterString(
+            self.KIND_MAP, self.tr("种类取值映射（可选）Kind value mapping, e.g. 燃气=gas;上水=water"),
+            defaultValue="", optional=True)
+        p.setHelp(self.tr("图层中的取值=规则表种类，分号分隔 / layer value=rules kind, separated by ';'"))
+        self.addParameter(p)
+        self.addParameter(QgsProcessingParameterString(
+            self.CLASS_MAP, self.tr("类别取值映射（可选）Class value mapping, e.g. MB=medium_b"),
+            defaultValue="", optional=True))
+        p = QgsProcessingParameterNumber(
+            self.FALLBACK_M, self.tr("无法匹配规则的管线按此净距检查（m，留空则跳过并报告）"
+                                     "Fallback clearance for unmapped pipes (m; empty = skip and report)"),
+            QgsProcessingParameterNumber.Double, optional=True, minValue=0.0)
+        self.addParameter(p)
+        self.addParameter(QgsProcessingParameterFile(
+            self.RULES, self.tr("规则文件（可选）Rules file (optional)"), extension="toml", optional=True))
+        self.addParameter(QgsProcessingParameterCrs(
+            self.WORK_CRS, self.tr("计算坐标系（可选，投影坐标系）Working CRS (optional, projected)"), optional=True))
+        self.addParameter(QgsProcessingParameterFeatureSink(
+            self.OUTPUT, self.tr("净距不足 Clearance breaches"), QgsProcessing.TypeVectorPolygon))
+        for name, label in (("N_BUILDINGS", "建筑数 buildings in"), ("N_PIPES", "管线数 pipes in"),
+                            ("N_PIPES_CHECKED", "参与检查管线 pipes checked"),
+                            ("N_UNMAPPED_PIPES", "无法匹配规则的管线 pipes with unmapped kind/class"),
+                            ("N_BREACHES", "净距不足记录 breaches"),
+                            ("N_BREACH_BUILDINGS", "净距不足建筑 buildings in breach")):
+            self.addOutput(QgsProcessingOutputNumber(name, self.tr(label)))
+
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 - QGIS API
+        self.require_dependencies()
+        import numpy as np
+
+        from ..core.geometry import LINE, POLYGON
+        from ..core.pipes import check_buildings, prepare_pipes
+        from ..core.rules import RulesError, load_rules
+        from ..qgis_io.reader import choose_working_crs, layer_label, ogr_file_of, read_and_clean, require_crs
+        from ..qgis_io.writer import make_fields, write_arrays
+
+        t0 = time.time()
+        rules_path = self.parameterAsFile(parameters, self.RULES, context) or None
+        try:
+            rules = load_rules(rules_path)
+        except RulesError as exc:
+            raise domain_error(exc) from exc
+        feedback.pushInfo(rules.describe())
+
+        source = self.parameterAsSource(parameters, self.FOOTPRINTS, context)
+        if source is None:
+            raise QgsProcessingException(self.invalidSourceError(parameters, self.FOOTPRINTS))
+        pipes_src = self.parameterAsSource(parameters, self.PIPELINES, context)
+        if pipes_src is None:
+            raise QgsProcessingException(self.invalidSourceError(parameters, self.PIPELINES))
+        bld_name = layer_label(self.parameterAsVectorLayer(parameters, self.FOOTPRINTS, context), source,
+                               self.FOOTPRINTS)
+        pipe_name = layer_label(self.parameterAsVectorLayer(parameters, self.PIPELINES, context), pipes_src,
+                                self.PIPELINES)
+        override = self.parameterAsCrs(parameters, self.WORK_CRS, context)
+        work_crs, crs_note = choose_working_crs(source, bld_name, context, override if override.isValid() else None)
+        feedback.pushInfo(crs_note)
+        pcrs = require_crs(pipes_src, pipe_name)
+        if pcrs != work_crs:
+            feedback.pushInfo(f"{pipe_name}: 坐标系 {pcrs.authid()} 实时转换到 {work_crs.authid()} / "
+                              f"reprojected on the fly from {pcrs.authid()} to {work_crs.authid()}")
+
+        pipe_fields = pipes_src.fields().names()
+        field_names = {}
+        defaults = {self.KIND_FIELD: "kind", self.PRESSURE_FIELD: "pressure", self.DIAMETER_FIELD: "diameter_mm"}
+        for param in (self.KIND_FIELD, self.PRESSURE_FIELD, self.DIAMETER_FIELD, self.CLEARANCE_FIELD):
+            name = self.parameterAsString(parameters, param, context)
+            if param not in parameters or parameters.get(param) is None:
+                name = defaults.get(param, "")
+            if name and name not in pipe_fields:
+                if param == self.KIND_FIELD:
+                    raise QgsProcessingException(
+                        f"管线图层“{pipe_name}”中没有种类字段“{name}”，请在参数中选择表示管线种类的字段 / "
+                        f"pipe layer '{pipe_name}' has no kind field '{name}': choose the field holding the pipe kind")
+                feedback.pushWarning(f"管线图层中没有字段“{name}”，按无此属性处理 / pipe layer has no field '{name}': "
+                                     f"treated as missing")
+                name = ""
+            field_names[param] = name
+        if not field_names[self.KIND_FIELD]:
+            raise QgsProcessingException("请指定管线种类字段 / choose the pipe kind field")
+
+        def fast_file(param, fields=()):
+            return ogr_file_of(self.parameterAsVectorLayer(parameters, param, context), parameters.get(param),
+                               work_crs, fields)
+
+        bld_arrays, bld = read_and_clean(source, bld_name, POLYGON, dest_crs=work_crs, context=context,
+                                         feedback=feedback, progress_from=0, progress_to=30,
+                                         ogr_file=fast_file(self.FOOTPRINTS))
+        wanted = [f for f in field_names.values() if f]
+        p_arrays, p_clean = read_and_clean(pipes_src, pipe_name, LINE, dest_crs=work_crs, context=context,
+                                           feedback=feedback, fields=wanted, progress_from=30, progress_to=40,
+                                           ogr_file=fast_file(self.PIPELINES, wanted))
+
+        def column(param):
+            name = field_names[param]
+            return p_arrays.attrs[name] if name else None
+
+        fallback = None
+        if parameters.get(self.FALLBACK_M) not in (None, ""):
+            fallback = self.parameterAsDouble(parameters, self.FALLBACK_M, context)
+            if fallback <= 0:
+                fallback = None
+        try:
+            pipeset = prepare_pipes(p_clean.geoms, p_arrays.fids, column(self.KIND_FIELD), column(self.PRESSURE_FIELD),
+                                    column(self.DIAMETER_FIELD), column(self.CLEARANCE_FIELD), rules=rules,
+                                    fallback_m=fallback,
+                                    kind_map=self.parameterAsString(parameters, self.KIND_MAP, context) or None,
+                                    class_map=self.parameterAsString(parameters, self.CLASS_MAP, context) or None,
+                                    layer=pipe_name, clean_geoms=False)
+        except (RulesError, ValueError) as exc:
+            raise domain_error(exc) from exc
+        if feedback.isCanceled():
+            raise QgsProcessingException("已取消 / canceled")
+        feedback.setProgress(45)
+        t_read = time.time()
+        result = check_buildings(pipeset, bld.geoms, bld_arrays.fids, layer=bld_name, clean_geoms=False)
+        t_core = time.time()
+        report = result.report
+        for line in report.lines():
+            feedback.pushInfo(line)
+        feedback.setProgress(75)
+
+        df = result.breaches
+        fields = make_fields(BREACH_FIELDS)
+        sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.MultiPolygon,
+                                             work_crs)
+        if sink is None:
+            raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
+        write_arrays(sink, fields, df["geometry"].to_numpy(),
+                     [df[name] if name != "verified" else df[name].astype(np.int64) for name, _ in BREACH_FIELDS],
+                     feedback=feedback, progress_from=75, progress_to=100, sink_name=self.OUTPUT)
+        feedback.pushInfo(f"用时 / time: 读取 read {t_read - t0:.1f} s, 计算 compute {t_core - t_read:.1f} s, "
+                          f"写出 write {time.time() - t_core:.1f} s")
+        return {self.OUTPUT: dest_id, "N_BUILDINGS": bld.report.n_in, "N_PIPES": report.n_pipes_in,
+                "N_PIPES_CHECKED": report.n_pipes_checked, "N_UNMAPPED_PIPES": report.n_unmapped,
+                "N_BREACHES": report.n_breaches, "N_BREACH_BUILDINGS": report.n_buildings_in_breach}
