@@ -16,8 +16,11 @@ class LiangweiPlugin:
         from .processing.provider import LiangweiProvider
 
         if self.provider is None:
-            self.provider = LiangweiProvider()
-            QgsApplication.processingRegistry().addProvider(self.provider)
+            provider = LiangweiProvider()
+            # False when a provider with this id is already registered (plugin
+            # loaded twice): then this instance owns nothing to remove on unload
+            if QgsApplication.processingRegistry().addProvider(provider):
+                self.provider = provider
 
     def initGui(self):  # noqa: N802 - QGIS hook name
         self.initProcessing()

@@ -1,0 +1,53 @@
+"""Desktop wiring: menu entries and toolbar button, removed again on unload."""
+from qgis.PyQt.QtWidgets import QMainWindow
+
+
+class RecordingIface:
+    """The part of QgisInterface the plugin uses, recording what it is given."""
+
+    def __init__(self):
+        self.window = QMainWindow()
+        self.menu, self.toolbar = [], []
+
+    def mainWindow(self):  # noqa: N802
+        return self.window
+
+    def addPluginToMenu(self, name, action):  # noqa: N802
+        self.menu.append((name, action))
+
+    def removePluginMenu(self, name, action):  # noqa: N802
+        self.menu.remove((name, action))
+
+    def addToolBarIcon(self, action):  # noqa: N802
+        self.toolbar.append(action)
+
+    def removeToolBarIcon(self, action):  # noqa: N802
+        self.toolbar.remove(action)
+
+
+def test_menu_lists_every_algorithm_and_unload_removes_all(liangwei):
+    from lincang_liangwei.processing.provider import ALGORITHMS
+    from lincang_liangwei.ui.menu import MENU_TITLE, LiangweiMenu
+
+    iface = RecordingIface()
+    menu = LiangweiMenu(iface)
+    menu.install()
+    titles = [action.text() for name, action in iface.menu if name == MENU_TITLE]
+    assert len(titles) == len(ALGORITHMS) + 1
+    assert any("控制线压占检查" in t for t in titles) and any("管线净距检查" in t for t in titles)
+    assert len(iface.toolbar) == 1 and not iface.toolbar[0].icon().isNull()
+    menu.remove()
+    assert iface.menu == [] and iface.toolbar == []
+
+
+def test_class_factory_without_iface_registers_only_processing(liangwei):
+    import lincang_liangwei
+    from qgis.core import QgsApplication
+
+    plugin = lincang_liangwei.classFactory(None)
+    assert plugin.iface is None
+    plugin.initGui()  # must not touch iface
+    assert plugin.menu is None
+    assert plugin.provider is None  # 'liangwei' is already registered by the session's plugin
+    plugin.unload()
+    assert QgsApplication.processingRegistry().providerById("liangwei") is not None
