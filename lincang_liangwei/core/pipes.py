@@ -58,7 +58,6 @@ import pandas as pd
 import shapely
 
 from .geometry import LINE, POLYGON, CleanReport, clean
-
 from .geometry import keep_parts as _keep_parts
 from .rules import PipeMatch, Rules, load_rules
 
@@ -176,7 +175,7 @@ class PipeReport:
         return d
 
     @staticmethod
-    def combine(reports: list["PipeReport"]) -> "PipeReport":
+    def combine(reports: list[PipeReport]) -> PipeReport:
         """Merge partition reports (same PipeSet, disjoint building partitions)."""
         if not reports:
             return PipeReport()

@@ -1,6 +1,6 @@
 """liangwei:controllines through processing.run (pytest-qgis)."""
 import pytest
-from qgis.core import QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsProject, QgsProcessingException
+from qgis.core import QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsProcessingException, QgsProject
 
 from .layers import box_wkt, memory_layer
 

@@ -41,8 +41,9 @@ def test_menu_lists_every_algorithm_and_unload_removes_all(liangwei):
 
 
 def test_class_factory_without_iface_registers_only_processing(liangwei):
-    import lincang_liangwei
     from qgis.core import QgsApplication
+
+    import lincang_liangwei
 
     plugin = lincang_liangwei.classFactory(None)
     assert plugin.iface is None

@@ -9,7 +9,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lincang_liangwei.core.pipes import (
-    BREACH_COLUMNS, SUMMARY_COLUMNS, PipeReport, check_buildings, check_pipe_clearance, prepare_pipes,
+    BREACH_COLUMNS,
+    SUMMARY_COLUMNS,
+    PipeReport,
+    check_buildings,
+    check_pipe_clearance,
+    prepare_pipes,
 )
 from lincang_liangwei.core.rules import load_rules
 

@@ -1,12 +1,18 @@
 """Rules table: defaults, overrides, validation, value mapping, verdicts."""
 import json
-from dataclasses import asdict
 
 import numpy as np
 import pytest
 
 from lincang_liangwei.core.rules import (
-    DEFAULT_RULES_PATH, LINE_TYPES, Rules, RulesError, load_rules, norm_key, parse_diameters, parse_mapping,
+    DEFAULT_RULES_PATH,
+    LINE_TYPES,
+    Rules,
+    RulesError,
+    load_rules,
+    norm_key,
+    parse_diameters,
+    parse_mapping,
 )
 
 
