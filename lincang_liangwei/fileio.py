@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -365,21 +366,12 @@ def _write_pyogrio(target: Path, name, geoms, df, crs, gt, fids, overwrite, driv
     import pyogrio
     from pyogrio.raw import write as raw_write
 
-    if not new_file:
+    if not new_file and not overwrite:
         existing = [str(x[0]).lower() for x in pyogrio.list_layers(str(target))]
         if name.lower() in existing:
-            if not overwrite:
-                raise FileExistsError(f"layer {name!r} exists in {target}")
-            _, ogr_, _ = _ogr_or_none()
-            if ogr_ is not None:
-                ds = ogr_.Open(str(target), 1)
-                for i in range(ds.GetLayerCount()):
-                    if ds.GetLayer(i).GetName().lower() == name.lower():
-                        ds.DeleteLayer(i)
-                        break
-                ds = None
-            else:
-                _gpkg_drop_table(target, name)
+            raise FileExistsError(f"layer {name!r} exists in {target}")
+    # (an existing layer of that name is replaced by pyogrio itself: append=False;
+    # never delete it through osgeo.ogr - another GDAL, other GeoPackage triggers)
     cols = []
     fields = []
     for c in df.columns:
@@ -414,27 +406,11 @@ def _write_pyogrio(target: Path, name, geoms, df, crs, gt, fids, overwrite, driv
     wkb = shapely.to_wkb(geoms) if spatial else None
     kwargs = dict(layer=name, driver=driver, geometry_type=gt if spatial else None,
                   crs=crs if spatial else None, encoding="UTF-8" if driver == "ESRI Shapefile" else None,
-                  append=not new_file, layer_options=layer_options)
-    raw_write(str(target), wkb, cols, fields, **kwargs)
-
-
-def _ogr_or_none():
-    try:
-        return _ogr()
-    except ImportError:
-        return None, None, None
-
-
-def _gpkg_drop_table(path: Path, name: str):  # pragma: no cover - only without osgeo
-    con = sqlite3.connect(str(path))
-    try:
-        con.execute(f'DROP TABLE IF EXISTS "{name}"')
-        con.execute(f'DROP TABLE IF EXISTS "rtree_{name}_{GEOM_COLUMN}"')
-        for t in ("gpkg_contents", "gpkg_geometry_columns", "gpkg_extensions"):
-            con.execute(f"DELETE FROM {t} WHERE lower(table_name) = lower(?)", (name,))
-        con.commit()
-    finally:
-        con.close()
+                  append=False, layer_options=layer_options)
+    with warnings.catch_warnings():
+        # a few 3D footprints in a 2D layer are intended (imagery / CAD data)
+        warnings.filterwarnings("ignore", message=".*declared with non-Z geometry type.*")
+        raw_write(str(target), wkb, cols, fields, **kwargs)
 
 
 # --------------------------------------------------------------------------- #
