@@ -5,13 +5,14 @@ from qgis.core import QgsProcessingProvider
 from qgis.PyQt.QtGui import QIcon
 
 from ..icons import icon_path
+from .compareepochs import CompareEpochsAlgorithm
 from .controllines import ControlLinesAlgorithm
 from .pipeclearance import PipeClearanceAlgorithm
 
 PROVIDER_ID = "liangwei"
 
 # one class per algorithm; new instances are made in loadAlgorithms()
-ALGORITHMS = [ControlLinesAlgorithm, PipeClearanceAlgorithm]
+ALGORITHMS = [ControlLinesAlgorithm, PipeClearanceAlgorithm, CompareEpochsAlgorithm]
 
 
 class LiangweiProvider(QgsProcessingProvider):

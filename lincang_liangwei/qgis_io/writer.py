@@ -121,10 +121,10 @@ def _flush(sink, batch, sink_name):
 
 
 def copy_with_columns(source, sink, out_fields: QgsFields, fids: np.ndarray, columns, *, feedback=None,
-                      progress_from=0.0, progress_to=0.0, sink_name="OUTPUT"):
+                      progress_from=0.0, progress_to=0.0, sink_name="OUTPUT", only_listed=False):
     """Copy every feature of ``source`` (geometry and attributes as they are) to
     ``sink``, appending ``columns`` looked up by feature id (``fids`` aligned
-    with the columns)."""
+    with the columns).  ``only_listed``: copy only the features in ``fids``."""
     order = np.argsort(fids, kind="stable")
     sorted_fids = np.asarray(fids)[order]
     cols = _columns_as_lists([np.asarray(c)[order] for c in columns])
@@ -135,6 +135,8 @@ def copy_with_columns(source, sink, out_fields: QgsFields, fids: np.ndarray, col
     batch = []
     from qgis.core import QgsProcessingFeatureSource
 
+    if only_listed:
+        request.setFilterFids([int(f) for f in sorted_fids])
     if isinstance(source, QgsProcessingFeatureSource):
         it = source.getFeatures(request, QgsProcessingFeatureSource.FlagSkipGeometryValidityChecks)
     else:
@@ -142,6 +144,8 @@ def copy_with_columns(source, sink, out_fields: QgsFields, fids: np.ndarray, col
     for k, feat in enumerate(it):
         pos = int(np.searchsorted(sorted_fids, feat.id()))
         found = pos < len(sorted_fids) and sorted_fids[pos] == feat.id()
+        if only_listed and not found:
+            continue
         extra = [c[pos] for c in cols] if found else [None] * n_extra
         out = QgsFeature(out_fields)
         out.setGeometry(feat.geometry())

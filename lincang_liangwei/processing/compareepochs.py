@@ -1,0 +1,213 @@
+"""liangwei:compareepochs — 时相比对 (survey-epoch comparison)."""
+from __future__ import annotations
+
+import time
+
+from qgis.core import (
+    QgsProcessing,
+    QgsProcessingException,
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterCrs,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterField,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterString,
+    QgsProcessingUtils,
+    QgsWkbTypes,
+)
+
+from .base import LiangweiAlgorithm
+
+# parameter -> (compare_epochs keyword, label); defaults come from the core's signature
+TOLERANCES = (
+    ("MIN_IOU", "min_iou", "翻建判定：配准后重叠度 IoU 低于此值 Rebuilt below this IoU after registration", 0.0, 1.0),
+    ("MIN_GROWTH_M2", "min_growth_m2", "扩建最小增加面积 (m²) Minimum added area for an expansion (m²)", 0.0, None),
+    ("MIN_GROWTH_RATIO", "min_growth_ratio", "扩建最小增加比例 Minimum added share of the old footprint", 0.0, None),
+    ("TOLERANCE_M", "tolerance_m", "位置容差 (m)：两期整体偏移不超过此值视为同一位置 Positional tolerance (m)", 0.0, None),
+    ("JITTER_M", "jitter_m", "轮廓抖动容差 (m) Outline jitter allowance (m)", 0.0, None),
+)
+LATER_FIELDS = (("change", "string"), ("prev_fids", "string"), ("match_iou", "double"), ("area_prev", "double"),
+                ("area_now", "double"), ("growth_m2", "double"), ("floors_prev", "double"), ("floors_now", "double"),
+                ("shift_m", "double"), ("epoch", "string"), ("prev_epoch", "string"))
+DEMOLISHED_FIELDS = (("fate", "string"), ("area_prev", "double"), ("floors_prev", "double"), ("epoch", "string"),
+                     ("gone_by", "string"))
+GROWTH_FIELDS = (("fid_later", "int64"), ("change", "string"), ("growth_m2", "double"), ("epoch", "string"))
+
+
+def core_default(keyword: str) -> float:
+    import inspect
+
+    from ..core.epochs import compare_epochs
+
+    return inspect.signature(compare_epochs).parameters[keyword].default
+
+
+class CompareEpochsAlgorithm(LiangweiAlgorithm):
+    NAME = "compareepochs"
+    DISPLAY = "时相比对 (Compare survey epochs)"
+    GROUP = "变化发现 (Change detection)"
+    GROUP_ID = "changes"
+    ICON = "compareepochs"
+
+    EARLIER = "EARLIER"
+    LATER = "LATER"
+    EARLIER_FLOORS_FIELD = "EARLIER_FLOORS_FIELD"
+    LATER_FLOORS_FIELD = "LATER_FLOORS_FIELD"
+    EARLIER_DATE = "EARLIER_DATE"
+    LATER_DATE = "LATER_DATE"
+    WORK_CRS = "WORK_CRS"
+    OUTPUT = "OUTPUT"
+    OUTPUT_DEMOLISHED = "OUTPUT_DEMOLISHED"
+    OUTPUT_GROWTH = "OUTPUT_GROWTH"
+
+    def initAlgorithm(self, config=None):  # noqa: N802 - QGIS API
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            self.EARLIER, self.tr("前时相建筑 Earlier epoch footprints"), [QgsProcessing.TypeVectorPolygon]))
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            self.LATER, self.tr("后时相建筑 Later epoch footprints"), [QgsProcessing.TypeVectorPolygon]))
+        self.addParameter(QgsProcessingParameterField(
+            self.EARLIER_FLOORS_FIELD, self.tr("前时相层数/高度字段（可选）Earlier floors or height field"),
+            parentLayerParameterName=self.EARLIER, type=QgsProcessingParameterField.Numeric, optional=True))
+        self.addParameter(QgsProcessingParameterField(
+            self.LATER_FLOORS_FIELD, self.tr("后时相层数/高度字段（可选）Later floors or height field"),
+            parentLayerParameterName=self.LATER, type=QgsProcessingParameterField.Numeric, optional=True))
+        for name, keyword, label, lo, hi in TOLERANCES:
+            kwargs = {"minValue": lo} if hi is None else {"minValue": lo, "maxValue": hi}
+            p = QgsProcessingParameterNumber(name, self.tr(label), QgsProcessingParameterNumber.Double,
+                                             float(core_default(keyword)), **kwargs)
+            self.addParameter(p)
+        self.addParameter(QgsProcessingParameterString(
+            self.EARLIER_DATE, self.tr("前时相标签 Earlier epoch label (e.g. 2019-06)"), defaultValue="", optional=True))
+        self.addParameter(QgsProcessingParameterString(
+            self.LATER_DATE, self.tr("后时相标签 Later epoch label (e.g. 2023-06)"), defaultValue="", optional=True))
+        self.addParameter(QgsProcessingParameterCrs(
+            self.WORK_CRS, self.tr("计算坐标系（可选，投影坐标系）Working CRS (optional, projected)"), optional=True))
+        self.addParameter(QgsProcessingParameterFeatureSink(
+            self.OUTPUT, self.tr("后时相建筑及变化类型 Later buildings with change class"),
+            QgsProcessing.TypeVectorPolygon))
+        self.addParameter(QgsProcessingParameterFeatureSink(
+            self.OUTPUT_DEMOLISHED, self.tr("已拆除建筑 Demolished buildings"), QgsProcessing.TypeVectorPolygon,
+            optional=True, createByDefault=True))
+        self.addParameter(QgsProcessingParameterFeatureSink(
+            self.OUTPUT_GROWTH, self.tr("新增部分 Added parts (new and extensions)"), QgsProcessing.TypeVectorPolygon,
+            optional=True, createByDefault=True))
+        for name, label in (("N_EARLIER", "前时相要素 earlier features"), ("N_LATER", "后时相要素 later features"),
+                            ("N_NEW", "新增 new"), ("N_EXPANDED", "扩建 expanded (incl. +floors)"),
+                            ("N_FLOORS_ADDED", "加层 floors added (incl. expanded+)"), ("N_REBUILT", "翻建 rebuilt"),
+                            ("N_SPLIT", "拆分 split"), ("N_MERGED", "合并 merged"),
+                            ("N_UNCHANGED", "未变化 unchanged"), ("N_DEMOLISHED", "拆除 demolished"),
+                            ("GROWTH_M2", "新增面积 added area (m²)")):
+            self.addOutput(QgsProcessingOutputNumber(name, self.tr(label)))
+
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 - QGIS API
+        self.require_dependencies()
+        import numpy as np
+
+        from ..core.epochs import compare_epochs
+        from ..core.geometry import POLYGON
+        from ..qgis_io.reader import choose_working_crs, layer_label, ogr_file_of, read_and_clean, require_crs
+        from ..qgis_io.writer import copy_with_columns, make_fields, write_arrays
+
+        t0 = time.time()
+        sources = {}
+        for param in (self.EARLIER, self.LATER):
+            src = self.parameterAsSource(parameters, param, context)
+            if src is None:
+                raise QgsProcessingException(self.invalidSourceError(parameters, param))
+            sources[param] = (src, layer_label(self.parameterAsVectorLayer(parameters, param, context), src, param))
+        later_src, later_name = sources[self.LATER]
+        earlier_src, earlier_name = sources[self.EARLIER]
+        override = self.parameterAsCrs(parameters, self.WORK_CRS, context)
+        work_crs, note = choose_working_crs(later_src, later_name, context, override if override.isValid() else None)
+        feedback.pushInfo(note)
+        ecrs = require_crs(earlier_src, earlier_name)
+        if ecrs != work_crs:
+            feedback.pushInfo(f"{earlier_name}: 坐标系 {ecrs.authid()} 实时转换到 {work_crs.authid()} / "
+                              f"reprojected on the fly from {ecrs.authid()} to {work_crs.authid()}")
+
+        arrays = {}
+        for k, (param, floors_param) in enumerate(((self.EARLIER, self.EARLIER_FLOORS_FIELD),
+                                                   (self.LATER, self.LATER_FLOORS_FIELD))):
+            src, name = sources[param]
+            floors_field = self.parameterAsString(parameters, floors_param, context)
+            fields = [floors_field] if floors_field else []
+            ogr_file = ogr_file_of(self.parameterAsVectorLayer(parameters, param, context), parameters.get(param),
+                                   work_crs, fields)
+            arrays[param] = read_and_clean(src, name, POLYGON, dest_crs=work_crs, context=context, feedback=feedback,
+                                           fields=fields, progress_from=20 * k, progress_to=20 * (k + 1),
+                                           ogr_file=ogr_file) + (floors_field,)
+
+        def floors(param):
+            raw, _clean, field = arrays[param]
+            if not field:
+                return None
+            return np.array([np.nan if v is None else float(v) for v in raw.attrs[field]], dtype=float)
+
+        e_raw, e_clean, _ = arrays[self.EARLIER]
+        l_raw, l_clean, _ = arrays[self.LATER]
+        options = {keyword: self.parameterAsDouble(parameters, name, context) for name, keyword, *_ in TOLERANCES}
+        t_read = time.time()
+        feedback.setProgress(45)
+        result = compare_epochs(e_clean.geoms, e_raw.fids, l_clean.geoms, l_raw.fids,
+                                floors(self.EARLIER), floors(self.LATER), **options)
+        if feedback.isCanceled():
+            raise QgsProcessingException("已取消 / canceled")
+        t_core = time.time()
+        for line in result.report.lines():
+            feedback.pushInfo(line)
+        feedback.setProgress(60)
+
+        e_label = self.parameterAsString(parameters, self.EARLIER_DATE, context) or earlier_name
+        l_label = self.parameterAsString(parameters, self.LATER_DATE, context) or later_name
+        later = result.later
+        n = len(later)
+        extra = make_fields(LATER_FIELDS)
+        out_fields = QgsProcessingUtils.combineFields(later_src.fields(), extra)
+        sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, out_fields, later_src.wkbType(),
+                                          later_src.sourceCrs())
+        if sink is None:
+            raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
+        copy_with_columns(later_src, sink, out_fields, later["fid"].to_numpy(),
+                          [later[c] for c, _ in LATER_FIELDS[:-2]] + [np.full(n, l_label, dtype=object),
+                                                                      np.full(n, e_label, dtype=object)],
+                          feedback=feedback, progress_from=60, progress_to=85, sink_name=self.OUTPUT)
+        results = {self.OUTPUT: dest}
+
+        dem = result.demolished
+        d_fields = QgsProcessingUtils.combineFields(earlier_src.fields(), make_fields(DEMOLISHED_FIELDS))
+        dsink, ddest = self.parameterAsSink(parameters, self.OUTPUT_DEMOLISHED, context, d_fields,
+                                            earlier_src.wkbType(), earlier_src.sourceCrs())
+        if dsink is not None:
+            m = len(dem)
+            copy_with_columns(earlier_src, dsink, d_fields, dem["fid"].to_numpy(),
+                              [np.full(m, "demolished", dtype=object), dem["area_prev"], dem["floors_prev"],
+                               np.full(m, e_label, dtype=object), np.full(m, l_label, dtype=object)],
+                              feedback=feedback, progress_from=85, progress_to=90,
+                              sink_name=self.OUTPUT_DEMOLISHED, only_listed=True)
+            results[self.OUTPUT_DEMOLISHED] = ddest
+
+        growth = result.growth
+        g_fields = make_fields(GROWTH_FIELDS)
+        gsink, gdest = self.parameterAsSink(parameters, self.OUTPUT_GROWTH, context, g_fields,
+                                            QgsWkbTypes.MultiPolygon, work_crs)
+        if gsink is not None:
+            write_arrays(gsink, g_fields, result.growth_geoms,
+                         [growth["fid"], growth["change"], growth["growth_m2"],
+                          np.full(len(growth), l_label, dtype=object)],
+                         feedback=feedback, progress_from=90, progress_to=100, sink_name=self.OUTPUT_GROWTH)
+            results[self.OUTPUT_GROWTH] = gdest
+
+        changes = result.report.changes
+        feedback.pushInfo(f"用时 / time: 读取 read {t_read - t0:.1f} s, 计算 compute {t_core - t_read:.1f} s, "
+                          f"写出 write {time.time() - t_core:.1f} s")
+        results.update({
+            "N_EARLIER": len(e_raw), "N_LATER": n,
+            "N_NEW": changes.get("new", 0),
+            "N_EXPANDED": changes.get("expanded", 0) + changes.get("expanded+floors_added", 0),
+            "N_FLOORS_ADDED": changes.get("floors_added", 0) + changes.get("expanded+floors_added", 0),
+            "N_REBUILT": changes.get("rebuilt", 0), "N_SPLIT": changes.get("split", 0),
+            "N_MERGED": changes.get("merged", 0), "N_UNCHANGED": changes.get("unchanged", 0),
+            "N_DEMOLISHED": len(dem), "GROWTH_M2": float(growth["growth_m2"].sum()) if len(growth) else 0.0,
+        })
+        return results
