@@ -31,6 +31,22 @@ CLASSES = ("unchanged", "new", "expanded", "expanded+floors_added", "floors_adde
 TARGETS = {"new": 0.98, "demolished": 0.98, "expanded(any)": 0.98, "split": 0.95, "merged": 0.95}
 
 
+def jitter_earlier(city, jitter, seed=7):
+    """Re-survey noise on the earlier epoch too (the generator only perturbs the later one)."""
+    import shapely
+    eg, ea = city.layers[EARLIER]
+    g = np.asarray(eg, dtype=object).copy()
+    ok = ~shapely.is_missing(g)
+
+    def noise(xy):  # a function of the vertex itself, so closing vertices stay closed
+        h1 = np.modf(np.abs(np.sin(xy[:, 0] * 12.9898 + xy[:, 1] * 78.233 + seed)) * 43758.5453)[0]
+        h2 = np.modf(np.abs(np.sin(xy[:, 0] * 39.3468 + xy[:, 1] * 11.135 + seed)) * 24634.6345)[0]
+        return xy + jitter * (2 * np.stack([h1, h2], axis=1) - 1)
+
+    g[ok] = shapely.transform(g[ok], noise)
+    city.layers[EARLIER] = (g, ea)
+
+
 def run_city(city, threads=None, **kw):
     eg, ea = city.layers[EARLIER]
     lg, la = city.layers[LATER]
@@ -92,6 +108,8 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--jitter", type=float, default=0.3)
     ap.add_argument("--shift", type=float, default=1.0)
+    ap.add_argument("--earlier-jitter", type=float, default=0.0,
+                    help="also jitter the earlier epoch's vertices by +- this (m)")
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--curve", action="store_true", help="accuracy against noise (jitter x shift)")
     ap.add_argument("--confusion", action="store_true")
@@ -101,6 +119,8 @@ def main(argv=None):
               f"{'split R':>7} {'merg R':>6} {'unch flagged':>12}")
         for jit, sh in ((0, 0), (0.1, 0.5), (0.3, 1.0), (0.4, 1.0), (0.5, 1.5), (0.6, 2.0)):
             city = generate_city(a.n, seed=a.seed, jitter=jit, shift=sh)
+            if a.earlier_jitter:
+                jitter_earlier(city, a.earlier_jitter)
             res, _ = run_city(city, a.threads)
             ev = evaluate(city, res)
             t = ev["table"]
@@ -112,10 +132,13 @@ def main(argv=None):
     t = time.perf_counter()
     city = generate_city(a.n, seed=a.seed, jitter=a.jitter, shift=a.shift)
     tg = time.perf_counter() - t
+    if a.earlier_jitter:
+        jitter_earlier(city, a.earlier_jitter)
     res, secs = run_city(city, a.threads)
     ev = evaluate(city, res)
     ne, nl = len(res.earlier), len(res.later)
-    print(f"sample city n={a.n} seed={a.seed} jitter={a.jitter} shift={a.shift}: "
+    print(f"sample city n={a.n} seed={a.seed} jitter={a.jitter} shift={a.shift} "
+          f"earlier-jitter={a.earlier_jitter}: "
           f"{ne} earlier, {nl} later footprints (generated in {tg:.1f} s)")
     print(f"compare_epochs: {secs:.2f} s  " + " ".join(f"{k}={v:.2f}" for k, v in res.report.seconds.items()))
     with pd.option_context("display.float_format", "{:.4f}".format):

@@ -473,10 +473,13 @@ def compare_epochs(earlier_geoms, earlier_ids, later_geoms, later_ids,
         sure = maybe & (lower >= min_overlap_share * amin)
     pl, pe, sure, amin = pl[maybe], pe[maybe], sure[maybe], amin[maybe]
     inter = np.full(len(pl), np.nan)
-    unsure = np.flatnonzero(~sure)
+    # a pair alone on both sides is a 1-1 component whatever its exact overlap:
+    # the pair classification re-decides the link more strictly, so no overlay here
+    alone = (np.bincount(pl, minlength=nL)[pl] == 1) & (np.bincount(pe, minlength=nE)[pe] == 1)
+    unsure = np.flatnonzero(~sure & ~alone)
     if len(unsure):
         inter[unsure] = shapely.area(_pmap(shapely.intersection, nt, L[pl[unsure]], E[pe[unsure]]))
-        ok = sure.copy()
+        ok = sure | alone
         ok[unsure] = inter[unsure] >= min_overlap_share * amin[unsure]
         pl, pe, inter = pl[ok], pe[ok], inter[ok]
     secs["candidates"] = time.perf_counter() - t
