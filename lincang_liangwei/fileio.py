@@ -407,6 +407,10 @@ def _write_pyogrio(target: Path, name, geoms, df, crs, gt, fids, overwrite, driv
     kwargs = dict(layer=name, driver=driver, geometry_type=gt if spatial else None,
                   crs=crs if spatial else None, encoding="UTF-8" if driver == "ESRI Shapefile" else None,
                   append=False, layer_options=layer_options)
+    if new_file and driver == "GPKG":
+        # a pyogrio wheel's newer GDAL writes GeoPackage 1.4, which Debian 12's
+        # GDAL 3.6 (QGIS 3.22) reads only with a "partially supported" warning
+        kwargs["dataset_options"] = {"VERSION": "1.2"}
     with warnings.catch_warnings():
         # a few 3D footprints in a 2D layer are intended (imagery / CAD data)
         warnings.filterwarnings("ignore", message=".*declared with non-Z geometry type.*")
