@@ -11,8 +11,8 @@ Method
    (predicate ``intersects``).  Pairs whose *overlap share* (overlap area /
    area of the smaller of the two) cannot reach ``min_overlap_share`` are
    dropped using bounding boxes alone; exact overlaps (``shapely.intersection``
-   on the pair arrays) are computed only where the boxes cannot decide.  The
-   share threshold ignores the slivers that a neighbour's 1 m shift produces.
+   on the pair arrays) are computed only where the boxes cannot decide and
+   the pair is not alone on both sides (a lone pair is re-judged in step 3).
 2. **Connected components** of the bipartite graph of significant overlaps.
    A 1-1 component (the vast majority) is a *pair*; the rare multi-member
    components are resolved one by one: optimal assignment on IoU
@@ -25,7 +25,9 @@ Method
    outline is translated by the estimated positional shift (from the bounding
    boxes where they agree, the centroids otherwise, refined by trying the
    candidate shifts when an extension moved one side of the box; clipped to
-   ``tolerance_m`` per axis).  Growth is the *morphological opening* (erode,
+   ``tolerance_m + 2 * jitter_m`` per axis).  A Hausdorff distance below
+   ``1.6 * jitter_m`` between the outlines settles "same footprint" without
+   any overlay (most pairs).  Growth is the *morphological opening* (erode,
    dilate by ``jitter_m``, mitre joins) of ``later - registered earlier``: the
    slivers that vertex jitter leaves (narrower than ``2 * jitter_m``) vanish,
    an extension keeps its full area.  Loss is the same the other way round.
@@ -407,22 +409,31 @@ def compare_epochs(earlier_geoms, earlier_ids, later_geoms, later_ids,
         opening (see module doc), so jitter contributes ~0 m2 and the ratio
         only has to guard very large footprints against outline redrawing;
         an 8 m2 extension of a 100-250 m2 house is caught.
-    tolerance_m : 1.5
-        Largest positional shift (per axis) between the epochs that is
-        removed by registration.
+    tolerance_m : 1.0
+        Largest expected positional shift between the epochs (imagery /
+        re-survey: up to ~1 m).  Registration may move an outline by up to
+        ``tolerance_m + 2 * jitter_m`` per axis (the estimate carries vertex
+        noise); an overlap thinner than ``tolerance_m + jitter_m`` can be a
+        shift sliver and never makes a "same plot" link on its own.
     jitter_m : 0.45
         Vertex noise allowance: parts of the difference narrower than
         ``2 * jitter_m`` are noise (two epochs of +-0.3 m jitter give slivers
         up to ~0.6-0.85 m wide); an extension must be deeper than that.
-    min_overlap_share : 0.3
-        Overlap / area of the smaller footprint for a candidate link.  A 3x3 m
-        hut shifted 1 m diagonally keeps 0.44, a neighbour's 1 m shift onto a
-        >= 4 m wide building leaves <= 0.25.
+    min_overlap_share : 0.1
+        Overlap / area of the smaller footprint for a candidate link in the
+        overlap graph.  Kept low so a rebuild overlapping a fraction of the old
+        footprint stays one component; slivers that get in are resolved by
+        the assignment and the stricter rules below.
     attach_share : 0.5
         In multi-member components, an unassigned later (earlier) building
         joins a split (merge) only if at least this share of it lies inside the
-        partner; also a 1-1 link with registered IoU < ``min_iou`` needs this
-        share, otherwise it is demolished + new rather than rebuilt.
+        partner (a hut next to an unchanged house stays ``new``).  A 1-1 pair
+        with registered IoU >= ``min_iou`` or this overlap share is linked.
+    rebuilt_share : 0.1
+        Otherwise a 1-1 pair is linked (and becomes ``rebuilt``) only if its
+        overlap, opened by ``(tolerance_m + jitter_m) / 2`` (i.e. thicker than
+        a shift sliver), covers >= this share of the old footprint and
+        ``min_growth_m2``; else it is demolished + new.
     min_floor_increase : 1
         Floors (or height, in the field's unit) increase that counts as
         ``floors_added``.
@@ -443,7 +454,8 @@ def compare_epochs(earlier_geoms, earlier_ids, later_geoms, later_ids,
     nt = _threads(n_threads)
     params = dict(min_iou=min_iou, min_growth_m2=min_growth_m2, min_growth_ratio=min_growth_ratio,
                   tolerance_m=tolerance_m, jitter_m=jitter_m, min_overlap_share=min_overlap_share,
-                  attach_share=attach_share, rebuilt_share=rebuilt_share, min_floor_increase=min_floor_increase, exact_iou=exact_iou)
+                  attach_share=attach_share, rebuilt_share=rebuilt_share,
+                  min_floor_increase=min_floor_increase, exact_iou=exact_iou)
     secs = {}
 
     E = np.asarray(earlier_geoms, dtype=object).ravel()
