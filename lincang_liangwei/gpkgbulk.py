@@ -33,7 +33,31 @@ is a 2-byte big-endian depth (meaningful in the root only, 0 elsewhere), a
 or child node number (interior) and 4 big-endian float32 (minx, maxx, miny,
 maxy), zero padded.  ``%_rowid(rowid, nodeno)`` maps every entry to its leaf,
 ``%_parent(nodeno, parentnode)`` every non-root node to its parent.  Max cells
-per node = (iNodeSize - 4) // 24 (51 for a GDAL GeoPackage).
+per node = (iNodeSize - 4) // 24.  SQLite sizes nodes page_size - 64 but caps
+them at 4 + 24 * RTREE_MAXCELLS(51) = 1228 bytes, so a GDAL GeoPackage (4096
+byte pages) has 51 cells per node.
+
+Measured on the 2-core dev machine (1M boxes, EPSG:4547; wall / CPU seconds,
+the machine shared with other jobs, load average 2.5-3):
+``build_packed_rtree`` 0.9-1.4 / 0.9; ``copy_layer_with_columns`` with 6 extra
+columns 3.6-6.3 / 3.4-3.8 (no extra columns 3.3 / 2.7); ``write_new_layer``
+with 3 columns 3.0-5.4 / 2.8-3.2.  GDAL through QGIS: ~35 s.
+
+Limits
+------
+* Source: a table layer of a GeoPackage (INTEGER PRIMARY KEY fid), spatial or
+  attribute-only; not views.  Only that layer is copied (no other layers,
+  layer_styles, gpkg_metadata, gpkg_data_columns, related tables); field
+  domains are copied.  Values are copied by SQL into columns GDAL declares
+  from the OGR field definitions: byte for byte when the source declared its
+  columns the way GDAL does (any GDAL/QGIS-written file); a column whose
+  declared type maps to another SQLite affinity could see values coerced.
+* Destination: always a new single-layer GeoPackage replacing ``dst_path``
+  (no appending to an existing file); it must not be open in another program
+  (QGIS) while being replaced, nor be the source.
+* Envelopes in blob headers are trusted, as GDAL's ST_MinX() & co. do.
+* ``write_new_layer``: what shapely writes (XY / XYZ, no M, no curves).
+  Memory: one Python bytes object per feature (~0.3 GB at 1M polygons).
 """
 from __future__ import annotations
 
@@ -45,6 +69,7 @@ import sqlite3
 import tempfile
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import quote
 
@@ -91,10 +116,6 @@ def rtree_name(table: str, geom_col: str) -> str:
 def _q(name: str) -> str:
     """Quote an SQL identifier."""
     return '"' + str(name).replace('"', '""') + '"'
-
-
-def _lit(s: str) -> str:
-    return "'" + str(s).replace("'", "''") + "'"
 
 
 # --------------------------------------------------------------------------- #
@@ -154,28 +175,140 @@ def _encode_level(ids: np.ndarray, box: np.ndarray, m: int, node_size: int) -> n
     return buf
 
 
-def _insert_rowids(con: sqlite3.Connection, table_sql: str, fids: np.ndarray, nodenos: np.ndarray):
-    """%_rowid rows (fid -> leaf node), inserted in rowid order.
+class _RtreePlan:
+    """A packed tree computed in numpy, ready to be written (no database access).
 
-    Passed as JSON integer arrays (exact for int64) and expanded by SQLite's
-    json_each(), no per-row Python work.  When fid and node number fit in one
-    int64 they travel packed as ``fid << bits | nodeno``; otherwise as
-    ``[fid, nodeno]`` pairs.
+    Built from (fids, bounds) and the node size; may run in a worker thread
+    while the rows are being inserted (numpy sorts release the GIL).
+    """
+
+    def __init__(self, fids, bounds, node_size: int):
+        self.node_size = node_size
+        m = self.m = (node_size - 4) // _CELL.itemsize
+        if m < 3:
+            raise ValueError(f"rtree node size {node_size} too small")
+        fids = np.asarray(fids, dtype=np.int64).ravel()
+        b = np.asarray(bounds, dtype=np.float64).reshape(-1, 4)
+        if len(fids) != len(b):
+            raise ValueError(f"{len(fids)} fids but {len(b)} bounds")
+        ok = (b[:, 0] <= b[:, 2]) & (b[:, 1] <= b[:, 3])   # False for NaN: null / empty geometry
+        if not ok.all():
+            fids, b = fids[ok], b[ok]
+        n = self.n = len(fids)
+        self.levels, self.depth = [], 0
+        if n == 0:
+            return
+        if len(np.unique(fids)) != n:
+            raise ValueError("duplicate fids")
+        # cell coordinate order of GeoPackage rtrees: minx, maxx, miny, maxy; rounded outwards
+        box = np.empty((n, 4), np.float32)
+        box[:, 0] = _f32_down(b[:, 0])
+        box[:, 1] = _f32_up(b[:, 2])
+        box[:, 2] = _f32_down(b[:, 1])
+        box[:, 3] = _f32_up(b[:, 3])
+
+        # levels bottom-up: (cell ids in order, cell boxes in order, node count);
+        # interior cell ids are local node indices of the level below until numbered.
+        levels = []
+        ids, cur = fids, box
+        while len(ids) > m:
+            order = _str_order(cur, m)
+            ids, cur = ids[order], cur[order]
+            starts = np.arange(0, len(ids), m)
+            up = np.empty((len(starts), 4), np.float32)
+            up[:, 0] = np.minimum.reduceat(cur[:, 0], starts)
+            up[:, 1] = np.maximum.reduceat(cur[:, 1], starts)
+            up[:, 2] = np.minimum.reduceat(cur[:, 2], starts)
+            up[:, 3] = np.maximum.reduceat(cur[:, 3], starts)
+            levels.append((ids, cur, len(starts)))
+            ids, cur = np.arange(len(starts), dtype=np.int64), up
+        depth = self.depth = len(levels)
+        if depth > 40:   # RTREE_MAX_DEPTH
+            raise ValueError("rtree too deep")
+
+        # node numbers: root 1, then level by level from the top down
+        base = [0] * depth
+        nxt = 2
+        for j in range(depth - 1, -1, -1):
+            base[j] = nxt
+            nxt += levels[j][2]
+
+        rbuf = _encode_level(ids + base[depth - 1] if depth else ids, cur, m, node_size)
+        rbuf[0, 0:2] = np.array([depth], dtype=">u2").view(np.uint8)
+        self.root = rbuf[0].tobytes()
+        self.node_blocks = []      # (first nodeno, (p, node_size) uint8)
+        self.parent_blocks = []    # (child nodenos, parent nodenos)
+        for j in range(depth):
+            lids, lbox, p = levels[j]
+            self.node_blocks.append((base[j], _encode_level(lids if j == 0 else lids + base[j - 1],
+                                                            lbox, m, node_size)))
+            if j == depth - 1:
+                self.parent_blocks.append((base[j] + np.arange(p, dtype=np.int64), np.ones(p, np.int64)))
+            else:
+                above = levels[j + 1][0]                 # local indices of level-j nodes, in order
+                self.parent_blocks.append((above + base[j],
+                                           base[j + 1] + np.arange(len(above), dtype=np.int64) // m))
+        if depth:
+            leaf_ids = levels[0][0]
+            leaf_no = base[0] + np.arange(len(leaf_ids), dtype=np.int64) // m
+        else:
+            leaf_ids, leaf_no = ids, np.ones(len(ids), np.int64)
+        self.rowid_sql = _rowid_payloads(leaf_ids, leaf_no)
+
+    def write(self, con: sqlite3.Connection, tables: tuple):
+        node_t, rowid_t, parent_t = tables
+        if self.n == 0:
+            return
+        con.execute(f"UPDATE {node_t} SET data = ? WHERE nodeno = 1", (self.root,))
+        for b0, buf in self.node_blocks:
+            con.executemany(f"INSERT INTO {node_t}(nodeno, data) VALUES (?, ?)",
+                            ((b0 + i, buf[i].tobytes()) for i in range(len(buf))))
+        for child, parent in self.parent_blocks:
+            con.executemany(f"INSERT INTO {parent_t}(nodeno, parentnode) VALUES (?, ?)",
+                            zip(child.tolist(), parent.tolist()))
+        for sql, params in self.rowid_sql:
+            con.execute(sql.format(rowid_t=rowid_t), params)
+
+
+def _rowid_payloads(fids: np.ndarray, nodenos: np.ndarray) -> list:
+    """Statements filling %_rowid (fid -> leaf node) in rowid order.
+
+    The rows travel as JSON integer arrays (exact for int64) expanded by
+    SQLite's json_each(), no per-row Python work: packed as
+    ``fid << bits | nodeno`` when both fit in one int64, else as pairs.
     """
     order = np.argsort(fids, kind="stable")
     f, nd = fids[order], nodenos[order]
     bits = max(1, int(nd.max()).bit_length())
     packed = f.min() >= 0 and int(f.max()).bit_length() + bits <= 62
+    out = []
     for off in range(0, len(f), _JSON_CHUNK):
         fp, npart = f[off:off + _JSON_CHUNK], nd[off:off + _JSON_CHUNK]
         if packed:
-            js = json.dumps(((fp << bits) | npart).tolist())
-            con.execute(f"INSERT INTO {table_sql}(rowid, nodeno) SELECT value >> ?1, value & ?2 FROM json_each(?3)",
-                        (bits, (1 << bits) - 1, js))
+            out.append(("INSERT INTO {rowid_t}(rowid, nodeno) SELECT value >> ?1, value & ?2 FROM json_each(?3)",
+                        (bits, (1 << bits) - 1, json.dumps(((fp << bits) | npart).tolist()))))
         else:
-            js = json.dumps(np.stack([fp, npart], 1).tolist())
-            con.execute(f"INSERT INTO {table_sql}(rowid, nodeno) "
-                        f"SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?)", (js,))
+            out.append(("INSERT INTO {rowid_t}(rowid, nodeno) "
+                        "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?)",
+                        (json.dumps(np.stack([fp, npart], 1).tolist()),)))
+    return out
+
+
+def _rtree_target(con: sqlite3.Connection, table: str, geom_col: str, schema: str = "main"):
+    """(shadow table names, node size) of an empty 2-D rtree; raises if not empty."""
+    name = rtree_name(table, geom_col)
+    sch = _q(schema)
+    tables = tuple(f"{sch}.{_q(name + suffix)}" for suffix in ("_node", "_rowid", "_parent"))
+    cols = [r[1] for r in con.execute(f"PRAGMA {sch}.table_info({_q(name)})")]
+    if len(cols) != 5:
+        raise ValueError(f"{name} is not a 2-D rtree virtual table (columns {cols})")
+    nodes = con.execute(f"SELECT nodeno, data FROM {tables[0]} ORDER BY nodeno LIMIT 2").fetchall()
+    if len(nodes) != 1 or nodes[0][0] != 1:
+        raise ValueError(f"{name} is not empty (expected only its root node)")
+    root = bytes(nodes[0][1])
+    if root[2:4] != b"\0\0" or con.execute(f"SELECT count(*) FROM {tables[1]}").fetchone()[0]:
+        raise ValueError(f"{name} is not empty")
+    return tables, len(root)
 
 
 def build_packed_rtree(con: sqlite3.Connection, table: str, geom_col: str, fids, bounds,
@@ -185,7 +318,7 @@ def build_packed_rtree(con: sqlite3.Connection, table: str, geom_col: str, fids,
     fids: (n,) integer feature ids (unique).  bounds: (n, 4) float64
     ``minx, miny, maxx, maxy``; rows with NaN or min > max (null / empty
     geometries) get no entry, as with GDAL's triggers.  Coordinates are stored
-    as float32 rounded outwards (min down, max up) like SQLite does.
+    as float32 rounded outwards (min down, max up), as SQLite does.
 
     Writes the shadow tables ``<rtree>_node``, ``_rowid`` and ``_parent``
     directly through ``con`` in the caller's transaction (commit afterwards).
@@ -193,107 +326,14 @@ def build_packed_rtree(con: sqlite3.Connection, table: str, geom_col: str, fids,
     must not have been written to earlier in the same transaction on this
     connection (its node cache would be stale).  Returns the number of entries.
     """
-    name = rtree_name(table, geom_col)
-    sch = _q(schema)
-    node_t, rowid_t, parent_t = (f"{sch}.{_q(name + suffix)}" for suffix in ("_node", "_rowid", "_parent"))
-    cols = [r[1] for r in con.execute(f"PRAGMA {sch}.table_info({_q(name)})")]
-    if len(cols) != 5:
-        raise ValueError(f"{name} is not a 2-D rtree virtual table (columns {cols})")
-    nodes = con.execute(f"SELECT nodeno, data FROM {node_t} ORDER BY nodeno LIMIT 2").fetchall()
-    if len(nodes) != 1 or nodes[0][0] != 1:
-        raise ValueError(f"{name} is not empty (expected only its root node)")
-    root = bytes(nodes[0][1])
-    if root[2:4] != b"\0\0" or con.execute(f"SELECT count(*) FROM {rowid_t}").fetchone()[0]:
-        raise ValueError(f"{name} is not empty")
-    node_size = len(root)
-    m = (node_size - 4) // _CELL.itemsize
-    if m < 3:
-        raise ValueError(f"{name}: node size {node_size} too small")
-
-    clock = _Clock(f"build_packed_rtree({name})")
-    fids = np.asarray(fids, dtype=np.int64).ravel()
-    b = np.asarray(bounds, dtype=np.float64).reshape(-1, 4)
-    if len(fids) != len(b):
-        raise ValueError(f"{len(fids)} fids but {len(b)} bounds")
-    ok = (b[:, 0] <= b[:, 2]) & (b[:, 1] <= b[:, 3])   # False for NaN
-    if not ok.all():
-        fids, b = fids[ok], b[ok]
-    n = len(fids)
-    if n == 0:
-        return 0
-    if len(np.unique(fids)) != n:
-        raise ValueError("duplicate fids")
-    # cell coordinate order of GeoPackage rtrees: minx, maxx, miny, maxy
-    box = np.empty((n, 4), np.float32)
-    box[:, 0] = _f32_down(b[:, 0])
-    box[:, 1] = _f32_up(b[:, 2])
-    box[:, 2] = _f32_down(b[:, 1])
-    box[:, 3] = _f32_up(b[:, 3])
-
-    # levels bottom-up: (cell ids in order, cell boxes in order, node count);
-    # interior cell ids are local node indices of the level below until numbered.
-    levels = []
-    ids, cur = fids, box
-    while len(ids) > m:
-        order = _str_order(cur, m)
-        ids, cur = ids[order], cur[order]
-        k = len(ids)
-        starts = np.arange(0, k, m)
-        p = len(starts)
-        up = np.empty((p, 4), np.float32)
-        up[:, 0] = np.minimum.reduceat(cur[:, 0], starts)
-        up[:, 1] = np.maximum.reduceat(cur[:, 1], starts)
-        up[:, 2] = np.minimum.reduceat(cur[:, 2], starts)
-        up[:, 3] = np.maximum.reduceat(cur[:, 3], starts)
-        levels.append((ids, cur, p))
-        ids, cur = np.arange(p, dtype=np.int64), up
-    depth = len(levels)
-    clock("str")
-    if depth > 40:   # RTREE_MAX_DEPTH
-        raise ValueError("rtree too deep")
-
-    # node numbers: root 1, then level by level from the top down
-    base = [0] * depth
-    nxt = 2
-    for j in range(depth - 1, -1, -1):
-        base[j] = nxt
-        nxt += levels[j][2]
-
-    # root
-    if depth:
-        root_ids = ids + base[depth - 1]
-    else:
-        root_ids = ids
-    rbuf = _encode_level(root_ids, cur, m, node_size)
-    rbuf[0, 0:2] = np.array([depth], dtype=">u2").view(np.uint8)
-    con.execute(f"UPDATE {node_t} SET data = ? WHERE nodeno = 1", (rbuf[0].tobytes(),))
-
-    for j in range(depth):
-        lids, lbox, p = levels[j]
-        cell_ids = lids if j == 0 else lids + base[j - 1]
-        buf = _encode_level(cell_ids, lbox, m, node_size)
-        b0 = base[j]
-        con.executemany(f"INSERT INTO {node_t}(nodeno, data) VALUES (?, ?)",
-                        ((b0 + i, buf[i].tobytes()) for i in range(p)))
-        # parents of this level's nodes
-        if j == depth - 1:
-            parent_rows = ((b0 + i, 1) for i in range(p))
-        else:
-            above_ids, _, _ = levels[j + 1]          # local indices of level-j nodes, in order
-            pno = base[j + 1] + np.arange(len(above_ids), dtype=np.int64) // m
-            parent_rows = zip((above_ids + b0).tolist(), pno.tolist())
-        con.executemany(f"INSERT INTO {parent_t}(nodeno, parentnode) VALUES (?, ?)", parent_rows)
-
-    clock("nodes")
-    if depth:
-        leaf_ids = levels[0][0]
-        leaf_no = base[0] + np.arange(len(leaf_ids), dtype=np.int64) // m
-    else:
-        leaf_ids, leaf_no = ids, np.ones(len(ids), np.int64)
-    _insert_rowids(con, rowid_t, leaf_ids, leaf_no)
-    clock("rowid")
+    clock = _Clock(f"build_packed_rtree({table})")
+    tables, node_size = _rtree_target(con, table, geom_col, schema)
+    plan = _RtreePlan(fids, bounds, node_size)
+    clock("plan")
+    plan.write(con, tables)
+    clock("write")
     clock.done()
-    return n
+    return plan.n
 
 
 # --------------------------------------------------------------------------- #
@@ -368,7 +408,7 @@ def _bounds_from_wkb(blobs: list) -> np.ndarray:
     return out
 
 
-def make_gpkg_blobs(geoms, srs_id: int) -> tuple[list, np.ndarray]:
+def make_gpkg_blobs(geoms, srs_id: int, bounds: np.ndarray | None = None) -> tuple[list, np.ndarray]:
     """GeoPackage blobs (list of bytes / None) and bounds (n, 4) for shapely geometries.
 
     Little-endian headers like GDAL writes them: an [minx, maxx, miny, maxy]
@@ -377,7 +417,8 @@ def make_gpkg_blobs(geoms, srs_id: int) -> tuple[list, np.ndarray]:
     """
     geoms = np.asarray(geoms, dtype=object)
     n = len(geoms)
-    bounds = shapely.bounds(geoms)
+    if bounds is None:
+        bounds = shapely.bounds(geoms)
     missing = shapely.is_missing(geoms)
     empty = shapely.is_empty(geoms) & ~missing
     point = (shapely.get_type_id(geoms) == 0) & ~empty
@@ -649,47 +690,52 @@ def copy_layer_with_columns(src_path, src_layer: str, dst_path, dst_layer: str,
             if missing:
                 raise RuntimeError(f"columns {missing} of the new layer are not in the source table")
             triggers = _take_triggers(con, dst_layer)
+            target = _rtree_target(con, dst_layer, d_geom) if geom_col and _has_rtree(con, dst_layer, d_geom) else None
 
-            src_fids = _fetch_ints(con, f"src.{_q(src_table)}", _q(scols_l[fid_col.lower()]))
+            fid_sql = _q(scols_l[fid_col.lower()])
+            src_fids = _fetch_ints(con, f"src.{_q(src_table)}", fid_sql)
             n = len(src_fids)
             clock("fids")
-            sel = [f"s.{_q(scols_l[c.lower()])}" for c in copy_cols]
-            if extra:
-                order = np.argsort(extra_fids, kind="stable")
-                ef = extra_fids[order]
-                pos = np.searchsorted(ef, src_fids)
-                pos_c = np.minimum(pos, max(len(ef) - 1, 0))
-                hit = (pos < len(ef)) & (ef[pos_c] == src_fids) if len(ef) else np.zeros(n, bool)
-                take = order[pos_c]
-                miss_idx = np.flatnonzero(~hit).tolist()
-                it_fid = iter(src_fids.tolist())
-                con.create_function("_lw_fid", 0, it_fid.__next__)
-                con.create_function("_lw_fail", 0, _alignment_failure)
-                for j, (_, kind, v) in enumerate(extra):
-                    vals = _sql_values(kind, v[take]) if n else []
-                    for i in miss_idx:
-                        vals[i] = None
-                    con.create_function(f"_lw_x{j}", 0, iter(vals).__next__)
-                # every extra value comes from a per-row iterator; the first one is
-                # only taken when the row's fid is the expected one, so a row order
-                # other than ascending fid aborts instead of mis-assigning values.
-                sel.append(f"CASE WHEN s.{_q(scols_l[fid_col.lower()])} = _lw_fid() THEN _lw_x0() ELSE _lw_fail() END")
-                sel += [f"_lw_x{j}()" for j in range(1, len(extra))]
-            clock("extra values")
-            col_list = ", ".join(_q(c) for c in dcols)
-            con.execute(f"INSERT INTO main.{_q(dst_layer)}({col_list}) SELECT {', '.join(sel)} "
-                        f"FROM src.{_q(src_table)} AS s ORDER BY s.{_q(scols_l[fid_col.lower()])}")
-            got = con.execute(f"SELECT count(*) FROM main.{_q(dst_layer)}").fetchone()[0]
-            if got != n:
-                raise RuntimeError(f"copied {got} rows, expected {n}")
-            clock("insert")
-            b = None
-            if geom_col:
-                b = _resolve_bounds(con, dst_layer, d_geom, src_fids, bounds)
-                clock("bounds")
-                if _has_rtree(con, dst_layer, d_geom):
-                    build_packed_rtree(con, dst_layer, d_geom, src_fids, b)
-                    clock("rtree")
+            with ThreadPoolExecutor(1) as pool:
+                # envelopes and the packed tree are computed from the source in a worker
+                # thread (own read-only connection; sqlite and numpy sorts release the
+                # GIL) while this thread copies the rows.
+                job = pool.submit(_bounds_and_plan, src_path, src_table, fid_sql, _q(s_geom), src_fids, bounds,
+                                  target[1] if target else None) if geom_col else None
+                sel = [f"s.{_q(scols_l[c.lower()])}" for c in copy_cols]
+                if extra:
+                    order = np.argsort(extra_fids, kind="stable")
+                    ef = extra_fids[order]
+                    pos = np.searchsorted(ef, src_fids)
+                    pos_c = np.minimum(pos, max(len(ef) - 1, 0))
+                    hit = (pos < len(ef)) & (ef[pos_c] == src_fids) if len(ef) else np.zeros(n, bool)
+                    take = order[pos_c]
+                    miss_idx = np.flatnonzero(~hit).tolist()
+                    con.create_function("_lw_fid", 0, iter(src_fids.tolist()).__next__)
+                    con.create_function("_lw_fail", 0, _alignment_failure)
+                    for j, (_, kind, v) in enumerate(extra):
+                        vals = _sql_values(kind, v[take]) if n else []
+                        for i in miss_idx:
+                            vals[i] = None
+                        con.create_function(f"_lw_x{j}", 0, iter(vals).__next__)
+                    # every extra value comes from a per-row iterator; the first one is
+                    # only taken when the row's fid is the expected one, so a row order
+                    # other than ascending fid aborts instead of mis-assigning values.
+                    sel.append(f"CASE WHEN s.{fid_sql} = _lw_fid() THEN _lw_x0() ELSE _lw_fail() END")
+                    sel += [f"_lw_x{j}()" for j in range(1, len(extra))]
+                clock("extra values")
+                col_list = ", ".join(_q(c) for c in dcols)
+                con.execute(f"INSERT INTO main.{_q(dst_layer)}({col_list}) SELECT {', '.join(sel)} "
+                            f"FROM src.{_q(src_table)} AS s ORDER BY s.{fid_sql}")
+                got = con.execute(f"SELECT count(*) FROM main.{_q(dst_layer)}").fetchone()[0]
+                if got != n:
+                    raise RuntimeError(f"copied {got} rows, expected {n}")
+                clock("insert")
+                b, plan = job.result() if job else (None, None)
+                clock("wait bounds+plan")
+            if plan is not None:
+                plan.write(con, target[0])
+                clock("rtree write")
             _finish_layer(con, dst_layer, n, b, triggers)
             con.execute("COMMIT")
             clock("commit")
@@ -763,30 +809,58 @@ def _fetch_ints(con: sqlite3.Connection, table_sql: str, col_sql: str) -> np.nda
     return np.concatenate(parts) if parts else np.zeros(0, np.int64)
 
 
-def _read_headers(con: sqlite3.Connection, table_sql: str, geom_sql: str, fids: np.ndarray) -> np.ndarray:
+def _read_headers(con: sqlite3.Connection, table_sql: str, fid_sql: str, geom_sql: str, fids: np.ndarray) -> np.ndarray:
     """First 40 bytes of every geometry blob (zero padded, zeros for NULL), rows in fid order.
 
-    Fetched as one hex string per chunk with the rowids aggregated alongside,
-    which both avoids a Python object per row and proves the row order.
+    Fetched as one concatenated value per chunk, with the rowids aggregated
+    alongside, which avoids a Python object per row and proves the row order.
+    In a UTF-8 database (GeoPackage requires it) the blobs are concatenated
+    as they are and cast back to a BLOB; otherwise through hex().
     """
     n = len(fids)
     out = np.zeros((n, 40), np.uint8)
-    pad = "0" * 80
+    utf8 = con.execute("PRAGMA main.encoding").fetchone()[0].upper() == "UTF-8"
+    if utf8:
+        agg = ("CAST(group_concat(CASE WHEN length(g) >= 40 THEN substr(g, 1, 40) "
+               "ELSE substr(CAST(ifnull(g, x'') || zeroblob(40) AS BLOB), 1, 40) END, '') AS BLOB)")
+    else:
+        pad = "0" * 80
+        agg = f"group_concat(substr(ifnull(hex(substr(g, 1, 40)), '') || '{pad}', 1, 80), '')"
     for off in range(0, n, _JSON_CHUNK):
         part = fids[off:off + _JSON_CHUNK]
-        ids_s, hx = con.execute(
-            f"SELECT group_concat(r, ','), group_concat(CASE WHEN length(g) >= 40 THEN hex(substr(g, 1, 40)) "
-            f"ELSE substr(ifnull(hex(g), '') || '{pad}', 1, 80) END, '') "
-            f"FROM (SELECT rowid AS r, {geom_sql} AS g FROM {table_sql} WHERE rowid BETWEEN ? AND ? ORDER BY rowid)",
+        ids_s, raw = con.execute(
+            f"SELECT group_concat(r, ','), {agg} "
+            f"FROM (SELECT {fid_sql} AS r, {geom_sql} AS g FROM {table_sql} WHERE {fid_sql} BETWEEN ? AND ? "
+            f"ORDER BY {fid_sql})",
             (int(part[0]), int(part[-1]))).fetchone()
         ids = np.fromstring(ids_s or "", dtype=np.int64, sep=",")
         if not np.array_equal(ids, part):
             raise RuntimeError("geometry headers came back in an unexpected order")
-        out[off:off + len(part)] = np.frombuffer(bytes.fromhex(hx), np.uint8).reshape(-1, 40)
+        if not utf8:
+            raw = bytes.fromhex(raw)
+        out[off:off + len(part)] = np.frombuffer(raw, np.uint8).reshape(-1, 40)
     return out
 
 
-def _resolve_bounds(con: sqlite3.Connection, table: str, geom_col: str, fids: np.ndarray, bounds) -> np.ndarray:
+def _bounds_and_plan(src_path: Path, table: str, fid_sql: str, geom_sql: str, fids: np.ndarray, bounds,
+                     node_size: int | None):
+    """Worker: feature bounds (from ``bounds`` or the source blobs) and the rtree plan."""
+    clock = _Clock("bounds+plan worker")
+    con = sqlite3.connect(_uri(src_path, "ro"), uri=True)
+    try:
+        b = _resolve_bounds(con, f"main.{_q(table)}", fid_sql, geom_sql, fids, bounds)
+    finally:
+        con.close()
+    clock("bounds")
+    plan = _RtreePlan(fids, b, node_size) if node_size else None
+    clock("plan")
+    clock.done()
+    return b, plan
+
+
+def _resolve_bounds(con: sqlite3.Connection, table_sql: str, fid_sql: str, geom_sql: str,
+                    fids: np.ndarray, bounds) -> np.ndarray:
+    """(n, 4) bounds of the features ``fids`` (ascending): given, or from the blob headers."""
     n = len(fids)
     if bounds is not None:
         if isinstance(bounds, tuple):
@@ -794,6 +868,8 @@ def _resolve_bounds(con: sqlite3.Connection, table: str, geom_col: str, fids: np
             bb = np.asarray(bounds[1], dtype=np.float64).reshape(-1, 4)
             if len(bf) != len(bb):
                 raise ValueError("bounds fids and boxes differ in length")
+            if n == 0:
+                return np.zeros((0, 4))
             order = np.argsort(bf, kind="stable")
             pos = np.searchsorted(bf[order], fids)
             pos_c = np.minimum(pos, max(len(bf) - 1, 0))
@@ -804,8 +880,7 @@ def _resolve_bounds(con: sqlite3.Connection, table: str, geom_col: str, fids: np
         if len(bb) != n:
             raise ValueError(f"bounds has {len(bb)} rows for {n} features")
         return bb
-    g = _q(geom_col)
-    h = _read_headers(con, f"main.{_q(table)}", g, fids)
+    h = _read_headers(con, table_sql, fid_sql, geom_sql, fids)
     out = _bounds_from_headers(h)
     need = np.flatnonzero(_needs_wkb(h))
     if len(need):
@@ -813,8 +888,8 @@ def _resolve_bounds(con: sqlite3.Connection, table: str, geom_col: str, fids: np
         got = {}
         for off in range(0, len(need_fids), _JSON_CHUNK):
             js = json.dumps(need_fids[off:off + _JSON_CHUNK].tolist())
-            for fid, blob in con.execute(f"SELECT rowid, {g} FROM main.{_q(table)} "
-                                         f"WHERE rowid IN (SELECT value FROM json_each(?))", (js,)):
+            for fid, blob in con.execute(f"SELECT {fid_sql}, {geom_sql} FROM {table_sql} "
+                                         f"WHERE {fid_sql} IN (SELECT value FROM json_each(?))", (js,)):
                 got[fid] = blob
         out[need] = _bounds_from_wkb([got[f] for f in need_fids.tolist()])
     return out
@@ -944,20 +1019,28 @@ def write_new_layer(dst_path, layer: str, geoms, columns: Sequence = (), crs_wkt
             table = con.execute("SELECT table_name FROM gpkg_contents WHERE lower(table_name) = lower(?)",
                                 (layer,)).fetchone()[0]
             gcol, srs_id = _geometry_column(con, table)
-            blobs, bounds = (make_gpkg_blobs(geoms, srs_id) if gcol else ([], None))
-            clock("blobs")
-            con.execute("BEGIN")
-            triggers = _take_triggers(con, table)
-            values = [_sql_values(kind, v) for _, kind, v in cols]
-            names_all = ["fid"] + (["geom"] if gcol else []) + names
-            lists = ([blobs] if gcol else []) + values
-            clock("values")
-            _insert_rows(con, table, names_all, fids, lists)
-            del blobs, values
-            clock("insert")
-            if gcol and _has_rtree(con, table, gcol):
-                build_packed_rtree(con, table, gcol, fids, bounds)
-                clock("rtree")
+            target = _rtree_target(con, table, gcol) if gcol and _has_rtree(con, table, gcol) else None
+            bounds = shapely.bounds(geoms) if gcol else None
+            with ThreadPoolExecutor(1) as pool:
+                # the packed tree is planned in a worker thread (numpy sorts release
+                # the GIL) while this thread builds blobs and inserts the rows
+                job = pool.submit(_RtreePlan, fids, bounds, target[1]) if target else None
+                blobs = make_gpkg_blobs(geoms, srs_id, bounds)[0] if gcol else []
+                clock("blobs")
+                con.execute("BEGIN")
+                triggers = _take_triggers(con, table)
+                values = [_sql_values(kind, v) for _, kind, v in cols]
+                names_all = ["fid"] + (["geom"] if gcol else []) + names
+                lists = ([blobs] if gcol else []) + values
+                clock("values")
+                _insert_rows(con, table, names_all, fids, lists)
+                del blobs, values, lists
+                clock("insert")
+                plan = job.result() if job else None
+                clock("wait plan")
+            if plan is not None:
+                plan.write(con, target[0])
+                clock("rtree write")
             _finish_layer(con, table, n, bounds, triggers)
             con.execute("COMMIT")
             clock("commit")

@@ -351,6 +351,43 @@ def test_chunked_paths_give_the_same_file_content(source, tmp_path, monkeypatch)
     assert con.execute("SELECT count(*), sum(i) FROM w").fetchone() == (500, sum(range(500)))
 
 
+def test_copy_custom_fid_and_geometry_names_3d(tmp_path):
+    src = tmp_path / "z.gpkg"
+    ds = ogr.GetDriverByName("GPKG").CreateDataSource(str(src))
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(EPSG)
+    lyr = ds.CreateLayer("管线", srs, ogr.wkbLineString25D, options=["FID=objectid", "GEOMETRY_NAME=shape"])
+    lyr.CreateField(ogr.FieldDefn("fid", ogr.OFTInteger))          # a field called fid, not the fid
+    rng = np.random.default_rng(4)
+    lines = []
+    for i in range(400):
+        x, y = X0 + rng.uniform(0, 500), Y0 + rng.uniform(0, 500)
+        g = shapely.LineString([(x, y, 1.5 * i), (x + rng.uniform(-9, 9), y + rng.uniform(-9, 9), 2.0)])
+        lines.append(g)
+        f = ogr.Feature(lyr.GetLayerDefn())
+        f.SetField("fid", i * 10)
+        f.SetGeometry(ogr.CreateGeometryFromWkb(shapely.to_wkb(g, flavor="iso")))
+        lyr.CreateFeature(f)
+    ds = lyr = None
+    dst = tmp_path / "o.gpkg"
+    gb.copy_layer_with_columns(src, "管线", dst, "l", [("objectid", "int", np.arange(400)), ("shape", "double", np.ones(400))],
+                               np.arange(1, 401))
+    con = sqlite3.connect(dst)
+    _check(con, "rtree_l_shape")
+    assert [r[1] for r in con.execute("PRAGMA table_info(l)")] == ["objectid", "shape", "fid", "objectid_2", "shape_2"]
+    assert con.execute("SELECT z FROM gpkg_geometry_columns").fetchone()[0] == 1
+    con.close()
+    ds = ogr.Open(str(dst))
+    lyr = ds.GetLayer(0)
+    assert lyr.GetFIDColumn() == "objectid" and lyr.GetGeometryColumn() == "shape"
+    assert lyr.GetGeomType() == ogr.wkbLineString25D
+    ds = lyr = None
+    fids = np.arange(1, 401)
+    geoms = np.array(lines, dtype=object)
+    for rect in [(X0 + 100, Y0 + 100, X0 + 200, Y0 + 180), (X0 - 5, Y0 - 5, X0 + 30, Y0 + 600)]:
+        assert _ogr_fids(dst, "l", rect) == _brute_geom(fids, geoms, rect)
+
+
 def test_copy_keeps_gdal_triggers_working(source, tmp_path):
     src, src_fids = source
     dst = tmp_path / "edit.gpkg"
@@ -499,6 +536,20 @@ def test_write_new_layer_roundtrip(tmp_path):
     # blobs are the ones GDAL would decode to the same envelopes
     bf, bb = _blob_bounds(dst, "新图层")
     np.testing.assert_array_equal(bb, b[np.argsort(fids)])
+
+
+def test_empty_layers(tmp_path, source):
+    a = tmp_path / "a.gpkg"
+    assert gb.write_new_layer(a, "e", np.array([], dtype=object), [("v", "int", np.array([], np.int64))], EPSG, "Polygon") == 0
+    b = tmp_path / "b.gpkg"
+    assert gb.copy_layer_with_columns(a, "e", b, "e2", [("w", "string", np.array([], dtype=object))], []) == 0
+    for p, t in ((a, "e"), (b, "e2")):
+        con = sqlite3.connect(p)
+        _check(con, f"rtree_{t}_geom")
+        assert con.execute("SELECT feature_count FROM gpkg_ogr_contents").fetchone()[0] == 0
+        assert con.execute("SELECT min_x FROM gpkg_contents").fetchone()[0] is None
+        con.close()
+        assert _ogr_fids(p, t) == []
 
 
 def test_write_points_and_wkt_crs(tmp_path):
