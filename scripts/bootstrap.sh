@@ -14,14 +14,13 @@ VENV="$ROOT/.venv"
 STAMP="$VENV/.bootstrap-$MODE-$(cat "$ROOT/scripts/bootstrap.sh" "$ROOT/requirements-dev.txt" | sha1sum | cut -c1-12)"
 [ -f "$STAMP" ] && exit 0
 
-APT_RUNTIME="qgis python3-qgis qgis-providers qgis-plugin-grass- libgeos-dev python3-venv python3-pip python3-dev
+APT_RUNTIME="qgis python3-qgis qgis-providers libgeos-dev python3-venv python3-pip python3-dev
   build-essential python3-numpy python3-pandas python3-gdal python3-pyproj gdal-bin
   xvfb xauth fonts-noto-cjk poppler-utils"
-APT_DEV="postgresql postgis"
+APT_DEV=""
 
 need=()
 for p in $APT_RUNTIME $( [ "$MODE" = dev ] && echo "$APT_DEV" ); do
-  case "$p" in *-) continue;; esac
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
 done
 if [ "${#need[@]}" -gt 0 ]; then

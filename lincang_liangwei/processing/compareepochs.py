@@ -107,7 +107,7 @@ class CompareEpochsAlgorithm(LiangweiAlgorithm):
         from ..core.epochs import compare_epochs
         from ..core.geometry import POLYGON
         from ..qgis_io.reader import choose_working_crs, layer_label, ogr_file_of, read_and_clean, require_crs
-        from ..qgis_io.writer import copy_with_columns, make_fields, write_arrays
+        from ..qgis_io.writer import bulk_copy_to_gpkg, copy_with_columns, make_fields, write_arrays
 
         t0 = time.time()
         sources = {}
@@ -126,14 +126,14 @@ class CompareEpochsAlgorithm(LiangweiAlgorithm):
             feedback.pushInfo(f"{earlier_name}: 坐标系 {ecrs.authid()} 实时转换到 {work_crs.authid()} / "
                               f"reprojected on the fly from {ecrs.authid()} to {work_crs.authid()}")
 
-        arrays = {}
+        arrays, files = {}, {}
         for k, (param, floors_param) in enumerate(((self.EARLIER, self.EARLIER_FLOORS_FIELD),
                                                    (self.LATER, self.LATER_FLOORS_FIELD))):
             src, name = sources[param]
             floors_field = self.parameterAsString(parameters, floors_param, context)
             fields = [floors_field] if floors_field else []
-            ogr_file = ogr_file_of(self.parameterAsVectorLayer(parameters, param, context), parameters.get(param),
-                                   work_crs, fields)
+            ogr_file = files[param] = ogr_file_of(self.parameterAsVectorLayer(parameters, param, context),
+                                                  parameters.get(param), work_crs, fields)
             arrays[param] = read_and_clean(src, name, POLYGON, dest_crs=work_crs, context=context, feedback=feedback,
                                            fields=fields, progress_from=20 * k, progress_to=20 * (k + 1),
                                            ogr_file=ogr_file) + (floors_field,)
@@ -162,16 +162,18 @@ class CompareEpochsAlgorithm(LiangweiAlgorithm):
         l_label = self.parameterAsString(parameters, self.LATER_DATE, context) or later_name
         later = result.later
         n = len(later)
-        extra = make_fields(LATER_FIELDS)
-        out_fields = QgsProcessingUtils.combineFields(later_src.fields(), extra)
-        sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, out_fields, later_src.wkbType(),
-                                          later_src.sourceCrs())
-        if sink is None:
-            raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
-        copy_with_columns(later_src, sink, out_fields, later["fid"].to_numpy(),
-                          [later[c] for c, _ in LATER_FIELDS[:-2]] + [np.full(n, l_label, dtype=object),
-                                                                      np.full(n, e_label, dtype=object)],
-                          feedback=feedback, progress_from=60, progress_to=85, sink_name=self.OUTPUT)
+        columns = [later[c] for c, _ in LATER_FIELDS[:-2]] + [np.full(n, l_label, dtype=object),
+                                                              np.full(n, e_label, dtype=object)]
+        dest = bulk_copy_to_gpkg(self, parameters, self.OUTPUT, context, feedback, files[self.LATER],
+                                 later["fid"].to_numpy(), columns, LATER_FIELDS, self.tr("时相比对"))
+        if dest is None:
+            out_fields = QgsProcessingUtils.combineFields(later_src.fields(), make_fields(LATER_FIELDS))
+            sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, out_fields, later_src.wkbType(),
+                                              later_src.sourceCrs())
+            if sink is None:
+                raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
+            copy_with_columns(later_src, sink, out_fields, later["fid"].to_numpy(), columns, feedback=feedback,
+                              progress_from=60, progress_to=85, sink_name=self.OUTPUT)
         results = {self.OUTPUT: dest}
 
         dem = result.demolished

@@ -98,10 +98,10 @@ class ControlLinesAlgorithm(LiangweiAlgorithm):
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 - QGIS API
         self.require_dependencies()
         from ..core.controllines import ZoneSet, encroachments
-        from ..core.geometry import LINE, POLYGON
+        from ..core.geometry import LINE, POLYGON, STATUS_NAMES
         from ..core.rules import RulesError, load_rules
         from ..qgis_io.reader import choose_working_crs, layer_label, ogr_file_of, read_and_clean, require_crs
-        from ..qgis_io.writer import copy_with_columns, make_fields, write_arrays
+        from ..qgis_io.writer import bulk_copy_to_gpkg, copy_with_columns, make_fields, write_arrays
 
         t0 = time.time()
         rules_path = self.parameterAsFile(parameters, self.RULES, context) or None
@@ -142,9 +142,9 @@ class ControlLinesAlgorithm(LiangweiAlgorithm):
                 "请至少选择一个控制线图层（红线、蓝线、绿线、黄线、紫线或水源保护区） / "
                 "choose at least one control-line layer (red, blue, green, yellow, purple or water source)")
 
+        bld_file = fast_file(self.FOOTPRINTS)
         bld_arrays, bld = read_and_clean(source, bld_name, POLYGON, dest_crs=work_crs, context=context,
-                                         feedback=feedback, progress_from=0, progress_to=35,
-                                         ogr_file=fast_file(self.FOOTPRINTS))
+                                         feedback=feedback, progress_from=0, progress_to=35, ogr_file=bld_file)
         requested_name = self.parameterAsString(parameters, self.NAME_FIELD, context)
         zonesets = []
         setbacks = {}
@@ -207,24 +207,24 @@ class ControlLinesAlgorithm(LiangweiAlgorithm):
         # -- OUTPUT_BUILDINGS: every input building, attributes kept, summary appended --
         b = result.buildings
         type_cols = [f"enc_{t}" for t in dict.fromkeys(z.line_type for z in zonesets)]
-        from ..core.geometry import STATUS_NAMES
-
         extra_spec = [("n_zones", "int"), ("enc_area_total", "double"), ("line_types", "string"),
                       ("max_ratio", "double"), ("area_m2", "double"), ("geom_status", "string")]
         extra_spec += [(c, "double") for c in type_cols]
-        out_fields = QgsProcessingUtils.combineFields(source.fields(), make_fields(extra_spec))
-        bsink, bdest = self.parameterAsSink(parameters, self.OUTPUT_BUILDINGS, context, out_fields,
-                                            source.wkbType(), source.sourceCrs())
-        if bsink is not None:
-            status = np.asarray(STATUS_NAMES, dtype=object)[bld.status]
-            copy_with_columns(source, bsink, out_fields, bld_arrays.fids,
-                              [b.n_zones, b.enc_area_total, b.line_types, b.max_ratio, b.area_m2, status]
-                              + [b[c] for c in type_cols],
-                              feedback=feedback, progress_from=70, progress_to=100,
-                              sink_name=self.OUTPUT_BUILDINGS)
+        status = np.asarray(STATUS_NAMES, dtype=object)[bld.status]
+        columns = [b.n_zones, b.enc_area_total, b.line_types, b.max_ratio, b.area_m2, status] + [b[c] for c in type_cols]
+        bdest = bulk_copy_to_gpkg(self, parameters, self.OUTPUT_BUILDINGS, context, feedback, bld_file, bld_arrays.fids,
+                                  columns, extra_spec, self.tr("建筑压占汇总"))
+        if bdest is None:
+            out_fields = QgsProcessingUtils.combineFields(source.fields(), make_fields(extra_spec))
+            bsink, bdest = self.parameterAsSink(parameters, self.OUTPUT_BUILDINGS, context, out_fields,
+                                                source.wkbType(), source.sourceCrs())
+            if bsink is None and parameters.get(self.OUTPUT_BUILDINGS):
+                raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT_BUILDINGS))
+            if bsink is not None:
+                copy_with_columns(source, bsink, out_fields, bld_arrays.fids, columns, feedback=feedback,
+                                  progress_from=70, progress_to=100, sink_name=self.OUTPUT_BUILDINGS)
+        if bdest is not None:
             results[self.OUTPUT_BUILDINGS] = bdest
-        elif parameters.get(self.OUTPUT_BUILDINGS):
-            raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT_BUILDINGS))
 
         n_hit_b = int((b.n_zones > 0).sum())
         enc_total = float(b.enc_area_total.sum())

@@ -158,3 +158,55 @@ def copy_with_columns(source, sink, out_fields: QgsFields, fids: np.ndarray, col
             if feedback is not None:
                 feedback.setProgress(progress_from + (progress_to - progress_from) * k / total)
     _flush(sink, batch, sink_name)
+
+
+def gpkg_destination(alg, parameters, name, context) -> str | None:
+    """The plain GeoPackage file an output parameter asks for, else None.
+
+    Only a new-file destination (``…/x.gpkg``) qualifies for the bulk writer;
+    memory layers, database tables, ``ogr:`` URIs and appends go through the
+    QGIS sink as usual.
+    """
+    import os
+
+    value = parameters.get(name)
+    if value is None:
+        return None
+    path = alg.parameterAsOutputLayer(parameters, name, context)
+    if not path or not path.lower().endswith(".gpkg") or "|" in path or path.startswith(("memory:", "ogr:")):
+        return None
+    if os.environ.get("LIANGWEI_NO_FAST_WRITE"):
+        return None
+    return path
+
+
+def bulk_copy_to_gpkg(alg, parameters, name, context, feedback, ogr_file, fids, columns, spec, layer_label):
+    """Copy the GeoPackage source layer ``ogr_file`` to the output ``name`` with
+    extra ``columns`` (``spec``: (field name, kind) pairs) in one SQL pass and a
+    packed spatial index - about 8x faster than the feature sink at 10^6 rows.
+
+    Returns the destination path, or None when the fast path does not apply
+    (then the caller writes through the sink).
+    """
+    from pathlib import Path
+
+    from qgis.core import QgsProcessingContext
+
+    if ogr_file is None or not ogr_file[0].lower().endswith(".gpkg"):
+        return None
+    dst = gpkg_destination(alg, parameters, name, context)
+    if dst is None:
+        return None
+    from ..gpkgbulk import copy_layer_with_columns
+
+    kinds = {"int": "int", "int64": "int", "double": "double", "string": "string"}
+    extra = [(field, kinds[kind], np.asarray(col)) for (field, kind), col in zip(spec, columns)]
+    n = copy_layer_with_columns(ogr_file[0], ogr_file[1], dst, Path(dst).stem, extra, np.asarray(fids, dtype=np.int64))
+    feedback.pushInfo(f"{name}: {n} 个要素批量写入 {dst} / {n} features bulk-written to {dst}")
+    # what parameterAsSink does for a sink: load the result into the project the
+    # dialog asked for (the GUI's "open output file after running algorithm")
+    definition = parameters.get(name)
+    project = getattr(definition, "destinationProject", None)
+    if project is not None:
+        context.addLayerToLoadOnCompletion(dst, QgsProcessingContext.LayerDetails(layer_label, project, name))
+    return dst
