@@ -43,7 +43,7 @@ def read(path, name):
 def test_provider_listed_by_qgis_process():
     out = subprocess.run([str(ROOT / "scripts" / "qgis_process.sh"), "list"], capture_output=True, text=True)
     assert "两违巡查 (Liangwei)" in out.stdout
-    for alg in ("liangwei:controllines", "liangwei:pipeclearance"):
+    for alg in ("liangwei:controllines", "liangwei:pipeclearance", "liangwei:compareepochs"):
         assert alg in out.stdout
 
 
@@ -153,3 +153,27 @@ def test_bulk_writer_and_feature_sink_write_the_same_layer(city, tmp_path):
             assert (x == y).all(), col
     same = shapely.equals_exact(g1[o1], g2[o2], tolerance=0) | (shapely.is_missing(g1[o1]) & shapely.is_missing(g2[o2]))
     assert same.sum() >= len(f1) - 2  # empty geometries may be stored as NULL by the sink
+
+
+def test_compareepochs_against_generator_truth(city, tmp_path):
+    res = run_alg("liangwei:compareepochs", {
+        "EARLIER": lyr(city, "buildings_2019"), "LATER": lyr(city, "buildings_2023"),
+        "EARLIER_FLOORS_FIELD": "floors", "LATER_FLOORS_FIELD": "floors", "EARLIER_DATE": "2019", "LATER_DATE": "2023",
+        "OUTPUT": tmp_path / "later.gpkg", "OUTPUT_DEMOLISHED": tmp_path / "dem.gpkg",
+        "OUTPUT_GROWTH": tmp_path / "growth.gpkg"})
+    truth = fileio.read_table(city, "truth_later").set_index("fid")
+    fids, _, got, _ = read(tmp_path / "later.gpkg", "later")
+    got = got.assign(fid=fids).set_index("fid")
+    assert len(got) == len(truth)
+    usable = truth["geom_status"].isin(["ok", "invalid", "z"])
+    agree = (got.loc[usable.index[usable], "change"] == truth.loc[usable, "change"])
+    assert agree.mean() >= 0.99, got.loc[usable.index[usable]][~agree.values].join(truth, rsuffix="_truth").head(20)
+    assert (got.loc[~usable, "change"] == "skipped").all()
+    new = truth.index[truth["change"] == "new"]
+    assert (got.loc[new, "prev_fids"] == "").all() and (got.loc[new, "growth_m2"] > 0).all()
+    assert (got["epoch"] == "2023").all()
+    t_early = fileio.read_table(city, "truth_earlier")
+    n_dem = int(t_early["demolished"].sum())
+    assert abs(int(res.results["N_DEMOLISHED"]) - n_dem) <= int(truth["geom_status"].isin(["null", "empty"]).sum())
+    _, growth_geoms, growth, _ = read(tmp_path / "growth.gpkg", "growth")
+    np.testing.assert_allclose(shapely.area(growth_geoms), growth["growth_m2"], rtol=1e-6)
