@@ -48,7 +48,7 @@ _GEOM_TYPES = ("Unknown", "Point", "LineString", "Polygon", "MultiPoint", "Multi
 def _have_pyogrio() -> bool:
     try:
         import pyogrio  # noqa: F401
-    except Exception:  # pragma: no cover - depends on the machine
+    except Exception:  # noqa: BLE001 - a broken pyogrio install falls back to ogr; pragma: no cover
         return False
     return True
 
@@ -649,6 +649,6 @@ def read_params(path, *, backend: str | None = None) -> dict | None:
         if PARAMS_TABLE not in list_layers(path, backend=backend):
             return None
         df = read_table(path, PARAMS_TABLE, backend=backend)
-    except Exception:
+    except Exception:  # noqa: BLE001 - an unreadable cache marker only means: regenerate
         return None
     return {str(k): json.loads(v) for k, v in zip(df["key"], df["value"])}

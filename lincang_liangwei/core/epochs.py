@@ -74,7 +74,7 @@ try:  # optional: faster and exact; pure-numpy fallbacks below
     from scipy.optimize import linear_sum_assignment as _lsa
     from scipy.sparse import coo_matrix as _coo
     from scipy.sparse.csgraph import connected_components as _cc
-except Exception:  # pragma: no cover - exercised by the no-scipy test
+except Exception:  # noqa: BLE001 - a broken scipy must not break the plugin; pragma: no cover
     _lsa = _coo = _cc = None
 
 UNCHANGED, NEW, EXPANDED, FLOORS_ADDED = "unchanged", "new", "expanded", "floors_added"
@@ -673,7 +673,7 @@ def compare_epochs(earlier_geoms, earlier_ids, later_geoms, later_ids,
             ginter[sc] = shapely.area(shapely.intersection(gL[sc], _translate(gE[sc], gshift[sc])))
         giou = ginter / (gaL + gaE - ginter)
         rows_l, rows_g = [], []
-        for k, (gls, ges, preds) in enumerate(groups):
+        for k, (gls, ges, _preds) in enumerate(groups):
             for i in gls:
                 rows_l.append(i)
                 rows_g.append(k)
@@ -691,7 +691,7 @@ def compare_epochs(earlier_geoms, earlier_ids, later_geoms, later_ids,
         if len(cg):
             gg[cg] = _opening(d[cg], jitter_m, nt, clip_min_area=gthr[cg])
             gro[cg] = shapely.area(gg[cg])
-        for n_, (i, k) in enumerate(zip(rows_l, rows_g)):
+        for i, k in zip(rows_l, rows_g):
             gls, ges, preds = groups[k]
             p = preds[i]
             change[i] = MERGED if len(p) >= 2 else SPLIT

@@ -496,7 +496,7 @@ def _try_layout(rng, n_early: int, n_new: int, margin: float):
     sub_first = _pick(rng, free & (jl < kk - 1) & np.roll(free, -1), n_sub)
     gas_lots = _pick(rng, free & (jl == 0) & (btype[lot_block] != PUB), n_gas)
     ww_block = np.argmin(np.abs(block_r - 0.9) + 1e9 * (park | purple_blocks) + 10 * (btype != IND))
-    yellow_geoms, yellow_names, yellow_codes = [], [], []
+    yellow_geoms, yellow_names = [], []
     sub_lots = np.concatenate([sub_first, sub_first + 1])
     zone_of_lot[sub_lots] = 5
     zone_of_lot[gas_lots] = 5

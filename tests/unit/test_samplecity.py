@@ -232,7 +232,7 @@ def test_invalid_outlines_are_repairable(city):
 
 
 def test_buildings_do_not_overlap_within_an_epoch(city):
-    for name, truth in ((sc.EARLIER, city.truth_earlier), (sc.LATER, city.truth_later)):
+    for name, _truth in ((sc.EARLIER, city.truth_earlier), (sc.LATER, city.truth_later)):
         g, ok = _valid(city.geoms(name))
         idx = np.flatnonzero(ok)
         tree = shapely.STRtree(g[idx])
