@@ -57,6 +57,76 @@ class LiangweiAlgorithm(QgsProcessingAlgorithm):
         except OSError:
             return ""
 
+    # -- parameters shared by the checks --
+    RULES = "RULES"
+    WORK_CRS = "WORK_CRS"
+
+    def add_rules_parameter(self, label="规则文件（可选）Rules file (optional)"):
+        from qgis.core import QgsProcessingParameterFile
+
+        self.addParameter(QgsProcessingParameterFile(self.RULES, self.tr(label), extension="toml", optional=True))
+
+    def add_work_crs_parameter(self):
+        from qgis.core import QgsProcessingParameterCrs
+
+        self.addParameter(QgsProcessingParameterCrs(
+            self.WORK_CRS, self.tr("计算坐标系（可选，投影坐标系）Working CRS (optional, projected)"), optional=True))
+
+    def add_count_outputs(self, outputs):
+        """``outputs``: (name, label) pairs of QgsProcessingOutputNumber."""
+        from qgis.core import QgsProcessingOutputNumber
+
+        for name, label in outputs:
+            self.addOutput(QgsProcessingOutputNumber(name, self.tr(label)))
+
+    # -- run-time helpers (no state kept on self) --
+    def load_rules(self, parameters, context, feedback):
+        """The rules table (defaults + optional user file), logged; bad files -> one clear message."""
+        from ..core.rules import RulesError, load_rules
+
+        path = self.parameterAsFile(parameters, self.RULES, context) or None
+        try:
+            rules = load_rules(path)
+        except RulesError as exc:
+            raise domain_error(exc) from exc
+        feedback.pushInfo(rules.describe())
+        return rules
+
+    def source_and_name(self, parameters, param, context):
+        """(feature source, the layer name a planner recognises) of a source parameter."""
+        from ..qgis_io.reader import layer_label
+
+        source = self.parameterAsSource(parameters, param, context)
+        if source is None:
+            raise QgsProcessingException(self.invalidSourceError(parameters, param))
+        return source, layer_label(self.parameterAsVectorLayer(parameters, param, context), source, param)
+
+    def working_crs(self, parameters, source, name, context, feedback):
+        """Projected CRS of the run (chosen from ``source`` unless WORK_CRS is given), logged."""
+        from ..qgis_io.reader import choose_working_crs
+
+        override = self.parameterAsCrs(parameters, self.WORK_CRS, context)
+        crs, note = choose_working_crs(source, name, context, override if override.isValid() else None)
+        feedback.pushInfo(note)
+        return crs
+
+    @staticmethod
+    def check_crs(source, name, work_crs, feedback):
+        """Refuse a layer without CRS; log the on-the-fly reprojection of one in another CRS."""
+        from ..qgis_io.reader import require_crs
+
+        crs = require_crs(source, name)
+        if crs != work_crs:
+            feedback.pushInfo(f"{name}: 坐标系 {crs.authid()} 实时转换到 {work_crs.authid()} / "
+                              f"reprojected on the fly from {crs.authid()} to {work_crs.authid()}")
+
+    def ogr_file(self, parameters, param, context, work_crs, fields=()):
+        """(path, layer) for GDAL's fast Arrow read of this source, or None."""
+        from ..qgis_io.reader import ogr_file_of
+
+        return ogr_file_of(self.parameterAsVectorLayer(parameters, param, context), parameters.get(param),
+                           work_crs, fields)
+
     @staticmethod
     def require_dependencies():
         """Raise one clear message when shapely 2 / numpy / pandas are missing."""

@@ -6,8 +6,6 @@ import time
 from qgis.core import (
     QgsProcessing,
     QgsProcessingException,
-    QgsProcessingOutputNumber,
-    QgsProcessingParameterCrs,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
@@ -56,7 +54,6 @@ class CompareEpochsAlgorithm(LiangweiAlgorithm):
     LATER_FLOORS_FIELD = "LATER_FLOORS_FIELD"
     EARLIER_DATE = "EARLIER_DATE"
     LATER_DATE = "LATER_DATE"
-    WORK_CRS = "WORK_CRS"
     OUTPUT = "OUTPUT"
     OUTPUT_DEMOLISHED = "OUTPUT_DEMOLISHED"
     OUTPUT_GROWTH = "OUTPUT_GROWTH"
@@ -81,8 +78,7 @@ class CompareEpochsAlgorithm(LiangweiAlgorithm):
             self.EARLIER_DATE, self.tr("前时相标签 Earlier epoch label (e.g. 2019-06)"), defaultValue="", optional=True))
         self.addParameter(QgsProcessingParameterString(
             self.LATER_DATE, self.tr("后时相标签 Later epoch label (e.g. 2023-06)"), defaultValue="", optional=True))
-        self.addParameter(QgsProcessingParameterCrs(
-            self.WORK_CRS, self.tr("计算坐标系（可选，投影坐标系）Working CRS (optional, projected)"), optional=True))
+        self.add_work_crs_parameter()
         self.addParameter(QgsProcessingParameterFeatureSink(
             self.OUTPUT, self.tr("后时相建筑及变化类型 Later buildings with change class"),
             QgsProcessing.TypeVectorPolygon))
@@ -92,13 +88,12 @@ class CompareEpochsAlgorithm(LiangweiAlgorithm):
         self.addParameter(QgsProcessingParameterFeatureSink(
             self.OUTPUT_GROWTH, self.tr("新增部分 Added parts (new and extensions)"), QgsProcessing.TypeVectorPolygon,
             optional=True, createByDefault=True))
-        for name, label in (("N_EARLIER", "前时相要素 earlier features"), ("N_LATER", "后时相要素 later features"),
-                            ("N_NEW", "新增 new"), ("N_EXPANDED", "扩建 expanded (incl. +floors)"),
-                            ("N_FLOORS_ADDED", "加层 floors added (incl. expanded+)"), ("N_REBUILT", "翻建 rebuilt"),
-                            ("N_SPLIT", "拆分 split"), ("N_MERGED", "合并 merged"),
-                            ("N_UNCHANGED", "未变化 unchanged"), ("N_DEMOLISHED", "拆除 demolished"),
-                            ("GROWTH_M2", "新增面积 added area (m²)")):
-            self.addOutput(QgsProcessingOutputNumber(name, self.tr(label)))
+        self.add_count_outputs((("N_EARLIER", "前时相要素 earlier features"), ("N_LATER", "后时相要素 later features"),
+                                ("N_NEW", "新增 new"), ("N_EXPANDED", "扩建 expanded (incl. +floors)"),
+                                ("N_FLOORS_ADDED", "加层 floors added (incl. expanded+)"), ("N_REBUILT", "翻建 rebuilt"),
+                                ("N_SPLIT", "拆分 split"), ("N_MERGED", "合并 merged"),
+                                ("N_UNCHANGED", "未变化 unchanged"), ("N_DEMOLISHED", "拆除 demolished"),
+                                ("GROWTH_M2", "新增面积 added area (m²)")))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 - QGIS API
         self.require_dependencies()
@@ -106,25 +101,15 @@ class CompareEpochsAlgorithm(LiangweiAlgorithm):
 
         from ..core.epochs import compare_epochs
         from ..core.geometry import POLYGON
-        from ..qgis_io.reader import choose_working_crs, layer_label, ogr_file_of, read_and_clean, require_crs
+        from ..qgis_io.reader import read_and_clean
         from ..qgis_io.writer import bulk_copy_to_gpkg, copy_with_columns, make_fields, write_arrays
 
         t0 = time.time()
-        sources = {}
-        for param in (self.EARLIER, self.LATER):
-            src = self.parameterAsSource(parameters, param, context)
-            if src is None:
-                raise QgsProcessingException(self.invalidSourceError(parameters, param))
-            sources[param] = (src, layer_label(self.parameterAsVectorLayer(parameters, param, context), src, param))
+        sources = {param: self.source_and_name(parameters, param, context) for param in (self.EARLIER, self.LATER)}
         later_src, later_name = sources[self.LATER]
         earlier_src, earlier_name = sources[self.EARLIER]
-        override = self.parameterAsCrs(parameters, self.WORK_CRS, context)
-        work_crs, note = choose_working_crs(later_src, later_name, context, override if override.isValid() else None)
-        feedback.pushInfo(note)
-        ecrs = require_crs(earlier_src, earlier_name)
-        if ecrs != work_crs:
-            feedback.pushInfo(f"{earlier_name}: 坐标系 {ecrs.authid()} 实时转换到 {work_crs.authid()} / "
-                              f"reprojected on the fly from {ecrs.authid()} to {work_crs.authid()}")
+        work_crs = self.working_crs(parameters, later_src, later_name, context, feedback)
+        self.check_crs(earlier_src, earlier_name, work_crs, feedback)
 
         arrays, files = {}, {}
         for k, (param, floors_param) in enumerate(((self.EARLIER, self.EARLIER_FLOORS_FIELD),
@@ -132,8 +117,7 @@ class CompareEpochsAlgorithm(LiangweiAlgorithm):
             src, name = sources[param]
             floors_field = self.parameterAsString(parameters, floors_param, context)
             fields = [floors_field] if floors_field else []
-            ogr_file = files[param] = ogr_file_of(self.parameterAsVectorLayer(parameters, param, context),
-                                                  parameters.get(param), work_crs, fields)
+            ogr_file = files[param] = self.ogr_file(parameters, param, context, work_crs, fields)
             arrays[param] = read_and_clean(src, name, POLYGON, dest_crs=work_crs, context=context, feedback=feedback,
                                            fields=fields, progress_from=20 * k, progress_to=20 * (k + 1),
                                            ogr_file=ogr_file) + (floors_field,)

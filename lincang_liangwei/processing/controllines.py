@@ -7,18 +7,15 @@ import numpy as np
 from qgis.core import (
     QgsProcessing,
     QgsProcessingException,
-    QgsProcessingOutputNumber,
-    QgsProcessingParameterCrs,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
-    QgsProcessingParameterFile,
     QgsProcessingParameterNumber,
     QgsProcessingParameterString,
     QgsProcessingUtils,
     QgsWkbTypes,
 )
 
-from .base import LiangweiAlgorithm, domain_error
+from .base import LiangweiAlgorithm
 
 # parameter name -> (line type, label shown in the dialog)
 ZONE_PARAMS = (
@@ -57,8 +54,6 @@ class ControlLinesAlgorithm(LiangweiAlgorithm):
     MIN_AREA = "MIN_AREA"
     MIN_RATIO = "MIN_RATIO"
     NAME_FIELD = "NAME_FIELD"
-    RULES = "RULES"
-    WORK_CRS = "WORK_CRS"
     OUTPUT = "OUTPUT"
     OUTPUT_BUILDINGS = "OUTPUT_BUILDINGS"
 
@@ -79,70 +74,44 @@ class ControlLinesAlgorithm(LiangweiAlgorithm):
         self.addParameter(QgsProcessingParameterString(
             self.NAME_FIELD, self.tr("控制线名称字段（留空自动识别）Zone name field (empty = auto)"),
             defaultValue="", optional=True))
-        self.addParameter(QgsProcessingParameterFile(
-            self.RULES, self.tr("规则文件（可选，覆盖默认退让距离与依据）Rules file (optional)"),
-            extension="toml", optional=True))
-        self.addParameter(QgsProcessingParameterCrs(
-            self.WORK_CRS, self.tr("计算坐标系（可选，投影坐标系）Working CRS (optional, projected)"), optional=True))
+        self.add_rules_parameter("规则文件（可选，覆盖默认退让距离与依据）Rules file (optional)")
+        self.add_work_crs_parameter()
         self.addParameter(QgsProcessingParameterFeatureSink(
             self.OUTPUT, self.tr("压占图斑 Encroached pieces"), QgsProcessing.TypeVectorPolygon))
         self.addParameter(QgsProcessingParameterFeatureSink(
             self.OUTPUT_BUILDINGS, self.tr("建筑压占汇总 Buildings with encroachment summary"),
             QgsProcessing.TypeVectorPolygon, optional=True, createByDefault=True))
-        for name, label in (("N_BUILDINGS", "建筑数 buildings in"), ("N_USED", "参与计算 buildings used"),
-                            ("N_HIT_BUILDINGS", "压占建筑数 buildings encroaching"),
-                            ("N_HITS", "压占记录数 (building, zone) hits"),
-                            ("ENC_AREA", "压占总面积 total encroached area (m²)")):
-            self.addOutput(QgsProcessingOutputNumber(name, self.tr(label)))
+        self.add_count_outputs((("N_BUILDINGS", "建筑数 buildings in"), ("N_USED", "参与计算 buildings used"),
+                                ("N_HIT_BUILDINGS", "压占建筑数 buildings encroaching"),
+                                ("N_HITS", "压占记录数 (building, zone) hits"),
+                                ("ENC_AREA", "压占总面积 total encroached area (m²)")))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 - QGIS API
         self.require_dependencies()
         from ..core.controllines import ZoneSet, encroachments
         from ..core.geometry import LINE, POLYGON, STATUS_NAMES
-        from ..core.rules import RulesError, load_rules
-        from ..qgis_io.reader import choose_working_crs, layer_label, ogr_file_of, read_and_clean, require_crs
+        from ..qgis_io.reader import read_and_clean
         from ..qgis_io.writer import bulk_copy_to_gpkg, copy_with_columns, make_fields, write_arrays
 
         t0 = time.time()
-        rules_path = self.parameterAsFile(parameters, self.RULES, context) or None
-        try:
-            rules = load_rules(rules_path)
-        except RulesError as exc:
-            raise domain_error(exc) from exc
-        feedback.pushInfo(rules.describe())
-
-        source = self.parameterAsSource(parameters, self.FOOTPRINTS, context)
-        if source is None:
-            raise QgsProcessingException(self.invalidSourceError(parameters, self.FOOTPRINTS))
-        bld_name = layer_label(self.parameterAsVectorLayer(parameters, self.FOOTPRINTS, context), source,
-                               self.FOOTPRINTS)
-        override = self.parameterAsCrs(parameters, self.WORK_CRS, context)
-        work_crs, crs_note = choose_working_crs(source, bld_name, context,
-                                                override if override.isValid() else None)
-        feedback.pushInfo(crs_note)
+        rules = self.load_rules(parameters, context, feedback)
+        source, bld_name = self.source_and_name(parameters, self.FOOTPRINTS, context)
+        work_crs = self.working_crs(parameters, source, bld_name, context, feedback)
 
         zone_sources = []
         for param, line_type, _label in ZONE_PARAMS:
-            zsrc = self.parameterAsSource(parameters, param, context)
-            if zsrc is None:
+            if self.parameterAsSource(parameters, param, context) is None:
                 continue
-            zname = layer_label(self.parameterAsVectorLayer(parameters, param, context), zsrc, param)
-            zcrs = require_crs(zsrc, zname)
-            if zcrs != work_crs:
-                feedback.pushInfo(f"{zname}: 坐标系 {zcrs.authid()} 实时转换到 {work_crs.authid()} / "
-                                  f"reprojected on the fly from {zcrs.authid()} to {work_crs.authid()}")
+            zsrc, zname = self.source_and_name(parameters, param, context)
+            self.check_crs(zsrc, zname, work_crs, feedback)
             zone_sources.append((param, line_type, zsrc, zname))
-
-        def fast_file(param, fields=()):
-            layer = self.parameterAsVectorLayer(parameters, param, context)
-            return ogr_file_of(layer, parameters.get(param), work_crs, fields)
 
         if not zone_sources:
             raise QgsProcessingException(
                 "请至少选择一个控制线图层（红线、蓝线、绿线、黄线、紫线或水源保护区） / "
                 "choose at least one control-line layer (red, blue, green, yellow, purple or water source)")
 
-        bld_file = fast_file(self.FOOTPRINTS)
+        bld_file = self.ogr_file(parameters, self.FOOTPRINTS, context, work_crs)
         bld_arrays, bld = read_and_clean(source, bld_name, POLYGON, dest_crs=work_crs, context=context,
                                          feedback=feedback, progress_from=0, progress_to=35, ogr_file=bld_file)
         requested_name = self.parameterAsString(parameters, self.NAME_FIELD, context)
@@ -154,7 +123,7 @@ class ControlLinesAlgorithm(LiangweiAlgorithm):
             fields = [name_field] if name_field else []
             arrays, cleaned = read_and_clean(zsrc, zname, LINE if is_line else POLYGON, dest_crs=work_crs,
                                              context=context, feedback=feedback, fields=fields,
-                                             ogr_file=fast_file(param, fields))
+                                             ogr_file=self.ogr_file(parameters, param, context, work_crs, fields))
             used = cleaned.used
             names = arrays.attrs[name_field][used] if name_field else None
             zonesets.append(ZoneSet(line_type, cleaned.geoms[used], arrays.fids[used], names, is_line, zname))

@@ -6,12 +6,9 @@ import time
 from qgis.core import (
     QgsProcessing,
     QgsProcessingException,
-    QgsProcessingOutputNumber,
-    QgsProcessingParameterCrs,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
-    QgsProcessingParameterFile,
     QgsProcessingParameterNumber,
     QgsProcessingParameterString,
     QgsWkbTypes,
@@ -39,8 +36,6 @@ class PipeClearanceAlgorithm(LiangweiAlgorithm):
     KIND_MAP = "KIND_MAP"
     CLASS_MAP = "CLASS_MAP"
     FALLBACK_M = "FALLBACK_M"
-    RULES = "RULES"
-    WORK_CRS = "WORK_CRS"
     OUTPUT = "OUTPUT"
 
     def initAlgorithm(self, config=None):  # noqa: N802 - QGIS API
@@ -72,18 +67,15 @@ class PipeClearanceAlgorithm(LiangweiAlgorithm):
                                      "Fallback clearance for unmapped pipes (m; empty = skip and report)"),
             QgsProcessingParameterNumber.Double, optional=True, minValue=0.0)
         self.addParameter(p)
-        self.addParameter(QgsProcessingParameterFile(
-            self.RULES, self.tr("规则文件（可选）Rules file (optional)"), extension="toml", optional=True))
-        self.addParameter(QgsProcessingParameterCrs(
-            self.WORK_CRS, self.tr("计算坐标系（可选，投影坐标系）Working CRS (optional, projected)"), optional=True))
+        self.add_rules_parameter()
+        self.add_work_crs_parameter()
         self.addParameter(QgsProcessingParameterFeatureSink(
             self.OUTPUT, self.tr("净距不足 Clearance breaches"), QgsProcessing.TypeVectorPolygon))
-        for name, label in (("N_BUILDINGS", "建筑数 buildings in"), ("N_PIPES", "管线数 pipes in"),
-                            ("N_PIPES_CHECKED", "参与检查管线 pipes checked"),
-                            ("N_UNMAPPED_PIPES", "无法匹配规则的管线 pipes with unmapped kind/class"),
-                            ("N_BREACHES", "净距不足记录 breaches"),
-                            ("N_BREACH_BUILDINGS", "净距不足建筑 buildings in breach")):
-            self.addOutput(QgsProcessingOutputNumber(name, self.tr(label)))
+        self.add_count_outputs((("N_BUILDINGS", "建筑数 buildings in"), ("N_PIPES", "管线数 pipes in"),
+                                ("N_PIPES_CHECKED", "参与检查管线 pipes checked"),
+                                ("N_UNMAPPED_PIPES", "无法匹配规则的管线 pipes with unmapped kind/class"),
+                                ("N_BREACHES", "净距不足记录 breaches"),
+                                ("N_BREACH_BUILDINGS", "净距不足建筑 buildings in breach")))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 - QGIS API
         self.require_dependencies()
@@ -91,35 +83,16 @@ class PipeClearanceAlgorithm(LiangweiAlgorithm):
 
         from ..core.geometry import LINE, POLYGON
         from ..core.pipes import check_buildings, prepare_pipes
-        from ..core.rules import RulesError, load_rules
-        from ..qgis_io.reader import choose_working_crs, layer_label, ogr_file_of, read_and_clean, require_crs
+        from ..core.rules import RulesError
+        from ..qgis_io.reader import read_and_clean
         from ..qgis_io.writer import make_fields, write_arrays
 
         t0 = time.time()
-        rules_path = self.parameterAsFile(parameters, self.RULES, context) or None
-        try:
-            rules = load_rules(rules_path)
-        except RulesError as exc:
-            raise domain_error(exc) from exc
-        feedback.pushInfo(rules.describe())
-
-        source = self.parameterAsSource(parameters, self.FOOTPRINTS, context)
-        if source is None:
-            raise QgsProcessingException(self.invalidSourceError(parameters, self.FOOTPRINTS))
-        pipes_src = self.parameterAsSource(parameters, self.PIPELINES, context)
-        if pipes_src is None:
-            raise QgsProcessingException(self.invalidSourceError(parameters, self.PIPELINES))
-        bld_name = layer_label(self.parameterAsVectorLayer(parameters, self.FOOTPRINTS, context), source,
-                               self.FOOTPRINTS)
-        pipe_name = layer_label(self.parameterAsVectorLayer(parameters, self.PIPELINES, context), pipes_src,
-                                self.PIPELINES)
-        override = self.parameterAsCrs(parameters, self.WORK_CRS, context)
-        work_crs, crs_note = choose_working_crs(source, bld_name, context, override if override.isValid() else None)
-        feedback.pushInfo(crs_note)
-        pcrs = require_crs(pipes_src, pipe_name)
-        if pcrs != work_crs:
-            feedback.pushInfo(f"{pipe_name}: 坐标系 {pcrs.authid()} 实时转换到 {work_crs.authid()} / "
-                              f"reprojected on the fly from {pcrs.authid()} to {work_crs.authid()}")
+        rules = self.load_rules(parameters, context, feedback)
+        source, bld_name = self.source_and_name(parameters, self.FOOTPRINTS, context)
+        pipes_src, pipe_name = self.source_and_name(parameters, self.PIPELINES, context)
+        work_crs = self.working_crs(parameters, source, bld_name, context, feedback)
+        self.check_crs(pipes_src, pipe_name, work_crs, feedback)
 
         pipe_fields = pipes_src.fields().names()
         field_names = {}
@@ -140,17 +113,14 @@ class PipeClearanceAlgorithm(LiangweiAlgorithm):
         if not field_names[self.KIND_FIELD]:
             raise QgsProcessingException("请指定管线种类字段 / choose the pipe kind field")
 
-        def fast_file(param, fields=()):
-            return ogr_file_of(self.parameterAsVectorLayer(parameters, param, context), parameters.get(param),
-                               work_crs, fields)
-
         bld_arrays, bld = read_and_clean(source, bld_name, POLYGON, dest_crs=work_crs, context=context,
                                          feedback=feedback, progress_from=0, progress_to=30,
-                                         ogr_file=fast_file(self.FOOTPRINTS))
+                                         ogr_file=self.ogr_file(parameters, self.FOOTPRINTS, context, work_crs))
         wanted = [f for f in field_names.values() if f]
         p_arrays, p_clean = read_and_clean(pipes_src, pipe_name, LINE, dest_crs=work_crs, context=context,
                                            feedback=feedback, fields=wanted, progress_from=30, progress_to=40,
-                                           ogr_file=fast_file(self.PIPELINES, wanted))
+                                           ogr_file=self.ogr_file(parameters, self.PIPELINES, context, work_crs,
+                                                                  wanted))
 
         def column(param):
             name = field_names[param]
