@@ -12,7 +12,6 @@ from qgis.core import (
     QgsProcessingParameterNumber,
     QgsProcessingParameterString,
     QgsProcessingUtils,
-    QgsWkbTypes,
 )
 
 from .base import LiangweiAlgorithm
@@ -102,7 +101,7 @@ class CompareEpochsAlgorithm(LiangweiAlgorithm):
         from ..core.epochs import compare_epochs
         from ..core.geometry import POLYGON
         from ..qgis_io.reader import read_and_clean
-        from ..qgis_io.writer import bulk_copy_to_gpkg, copy_with_columns, make_fields, write_arrays
+        from ..qgis_io.writer import bulk_copy_to_gpkg, copy_with_columns, make_fields, write_new_features
 
         t0 = time.time()
         sources = {param: self.source_and_name(parameters, param, context) for param in (self.EARLIER, self.LATER)}
@@ -174,14 +173,11 @@ class CompareEpochsAlgorithm(LiangweiAlgorithm):
             results[self.OUTPUT_DEMOLISHED] = ddest
 
         growth = result.growth
-        g_fields = make_fields(GROWTH_FIELDS)
-        gsink, gdest = self.parameterAsSink(parameters, self.OUTPUT_GROWTH, context, g_fields,
-                                            QgsWkbTypes.MultiPolygon, work_crs)
-        if gsink is not None:
-            write_arrays(gsink, g_fields, result.growth_geoms,
-                         [growth["fid"], growth["change"], growth["growth_m2"],
-                          np.full(len(growth), l_label, dtype=object)],
-                         feedback=feedback, progress_from=90, progress_to=100, sink_name=self.OUTPUT_GROWTH)
+        gdest = write_new_features(self, parameters, self.OUTPUT_GROWTH, context, feedback, GROWTH_FIELDS,
+                                   result.growth_geoms, [growth["fid"], growth["change"], growth["growth_m2"],
+                                                         np.full(len(growth), l_label, dtype=object)],
+                                   work_crs, self.tr("新增部分"), progress_from=90, progress_to=100)
+        if gdest is not None:
             results[self.OUTPUT_GROWTH] = gdest
 
         changes = result.report.changes

@@ -91,7 +91,7 @@ class ControlLinesAlgorithm(LiangweiAlgorithm):
         from ..core.controllines import ZoneSet, encroachments
         from ..core.geometry import LINE, POLYGON, STATUS_NAMES
         from ..qgis_io.reader import read_and_clean
-        from ..qgis_io.writer import bulk_copy_to_gpkg, copy_with_columns, make_fields, write_arrays
+        from ..qgis_io.writer import bulk_copy_to_gpkg, copy_with_columns, make_fields, write_new_features
 
         t0 = time.time()
         rules = self.load_rules(parameters, context, feedback)
@@ -158,19 +158,14 @@ class ControlLinesAlgorithm(LiangweiAlgorithm):
                               f"{n_hits} 处 hits, {area:,.1f} m²")
 
         # -- OUTPUT: one piece per (building, zone) --
-        hit_fields = make_fields(HIT_FIELDS)
-        sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, hit_fields,
-                                             QgsWkbTypes.MultiPolygon, work_crs)
-        if sink is None:
-            raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
         line_types = hits.line_type.to_numpy()
         labels = np.array([rules.line_label(t) for t in line_types], dtype=object)
         basis = np.array([rules.basis(t) for t in line_types], dtype=object)
         setback_col = np.array([setbacks[t] for t in line_types], dtype=float)
-        write_arrays(sink, hit_fields, result.hit_geoms,
-                     [hits.bld_fid, line_types, labels, hits.zone_fid, hits.zone_name, hits.enc_area,
-                      hits.enc_ratio, hits.hit_kind, setback_col, basis],
-                     feedback=feedback, progress_from=65, progress_to=70, sink_name=self.OUTPUT)
+        dest_id = write_new_features(self, parameters, self.OUTPUT, context, feedback, HIT_FIELDS, result.hit_geoms,
+                                     [hits.bld_fid, line_types, labels, hits.zone_fid, hits.zone_name, hits.enc_area,
+                                      hits.enc_ratio, hits.hit_kind, setback_col, basis], work_crs,
+                                     self.tr("控制线压占"), progress_from=65, progress_to=70)
         results = {self.OUTPUT: dest_id}
 
         # -- OUTPUT_BUILDINGS: every input building, attributes kept, summary appended --

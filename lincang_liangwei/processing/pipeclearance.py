@@ -11,7 +11,6 @@ from qgis.core import (
     QgsProcessingParameterField,
     QgsProcessingParameterNumber,
     QgsProcessingParameterString,
-    QgsWkbTypes,
 )
 
 from .base import LiangweiAlgorithm, domain_error
@@ -85,7 +84,7 @@ class PipeClearanceAlgorithm(LiangweiAlgorithm):
         from ..core.pipes import check_buildings, prepare_pipes
         from ..core.rules import RulesError
         from ..qgis_io.reader import read_and_clean
-        from ..qgis_io.writer import make_fields, write_arrays
+        from ..qgis_io.writer import write_new_features
 
         t0 = time.time()
         rules = self.load_rules(parameters, context, feedback)
@@ -152,14 +151,11 @@ class PipeClearanceAlgorithm(LiangweiAlgorithm):
         feedback.setProgress(75)
 
         df = result.breaches
-        fields = make_fields(BREACH_FIELDS)
-        sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.MultiPolygon,
-                                             work_crs)
-        if sink is None:
-            raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
-        write_arrays(sink, fields, df["geometry"].to_numpy(),
-                     [df[name] if name != "verified" else df[name].astype(np.int64) for name, _ in BREACH_FIELDS],
-                     feedback=feedback, progress_from=75, progress_to=100, sink_name=self.OUTPUT)
+        dest_id = write_new_features(self, parameters, self.OUTPUT, context, feedback, BREACH_FIELDS,
+                                     df["geometry"].to_numpy(),
+                                     [df[name] if name != "verified" else df[name].astype(np.int64)
+                                      for name, _ in BREACH_FIELDS], work_crs, self.tr("管线净距不足"),
+                                     progress_from=75, progress_to=100)
         feedback.pushInfo(f"用时 / time: 读取 read {t_read - t0:.1f} s, 计算 compute {t_core - t_read:.1f} s, "
                           f"写出 write {time.time() - t_core:.1f} s")
         return {self.OUTPUT: dest_id, "N_BUILDINGS": bld.report.n_in, "N_PIPES": report.n_pipes_in,

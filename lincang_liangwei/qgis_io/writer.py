@@ -84,14 +84,8 @@ def write_arrays(sink, fields: QgsFields, geoms, columns, *, feedback=None, mult
     n = len(geoms)
     geoms = np.asarray(geoms, dtype=object)
     present = ~shapely.is_missing(geoms)
-    if multi and present.any():
-        geoms = geoms.copy()
-        tid = np.full(n, -1)
-        tid[present] = shapely.get_type_id(geoms[present])
-        for single_t, ctor in ((3, shapely.multipolygons), (1, shapely.multilinestrings)):
-            sel = tid == single_t
-            if sel.any():
-                geoms[sel] = ctor(geoms[sel], indices=np.arange(int(sel.sum())))
+    if multi:
+        geoms = _as_multi(geoms)
     wkb = np.full(n, None, dtype=object)
     if present.any():
         wkb[present] = shapely.to_wkb(geoms[present], output_dimension=2)
@@ -210,3 +204,57 @@ def bulk_copy_to_gpkg(alg, parameters, name, context, feedback, ogr_file, fids, 
     if project is not None:
         context.addLayerToLoadOnCompletion(dst, QgsProcessingContext.LayerDetails(layer_label, project, name))
     return dst
+
+
+def write_new_features(alg, parameters, name, context, feedback, fields_spec, geoms, columns, crs, layer_label,
+                       progress_from=0.0, progress_to=0.0):
+    """Write computed features to the output ``name``; returns its destination id.
+
+    A plain ``.gpkg`` destination is written by :func:`gpkgbulk.write_new_layer`
+    (vectorised, packed spatial index, built under a temporary name and moved
+    into place, so an interrupted run leaves no half file); anything else
+    (memory layer, database, other formats) goes through the QGIS sink.
+    Geometries are written as MultiPolygon / MultiLineString.  Returns None
+    when an optional output was not requested.
+    """
+    from pathlib import Path
+
+    from qgis.core import QgsProcessingContext, QgsWkbTypes
+
+    geoms = _as_multi(np.asarray(geoms, dtype=object))
+    dst = gpkg_destination(alg, parameters, name, context)
+    if dst is not None:
+        from ..gpkgbulk import write_new_layer
+
+        kinds = {"int": "int", "int64": "int", "double": "double", "string": "string"}
+        cols = [(field, kinds[kind], np.asarray(col)) for (field, kind), col in zip(fields_spec, columns)]
+        crs_id = crs.authid() if crs.authid().upper().startswith("EPSG:") else crs.toWkt()
+        write_new_layer(dst, Path(dst).stem, geoms, cols, crs_id, "MultiPolygon")
+        project = getattr(parameters.get(name), "destinationProject", None)
+        if project is not None:
+            context.addLayerToLoadOnCompletion(dst, QgsProcessingContext.LayerDetails(layer_label, project, name))
+        return dst
+    fields = make_fields(fields_spec)
+    sink, dest_id = alg.parameterAsSink(parameters, name, context, fields, QgsWkbTypes.MultiPolygon, crs)
+    if sink is None:
+        if parameters.get(name):
+            raise QgsProcessingException(alg.invalidSinkError(parameters, name))
+        return None
+    write_arrays(sink, fields, geoms, columns, feedback=feedback, multi=False, progress_from=progress_from,
+                 progress_to=progress_to, sink_name=name)
+    return dest_id
+
+
+def _as_multi(geoms: np.ndarray) -> np.ndarray:
+    """Polygons -> one-part MultiPolygons (lines likewise), vectorised; others untouched."""
+    present = ~shapely.is_missing(geoms)
+    if not present.any():
+        return geoms
+    geoms = geoms.copy()
+    tid = np.full(len(geoms), -1)
+    tid[present] = shapely.get_type_id(geoms[present])
+    for single_t, ctor in ((3, shapely.multipolygons), (1, shapely.multilinestrings)):
+        sel = tid == single_t
+        if sel.any():
+            geoms[sel] = ctor(geoms[sel], indices=np.arange(int(sel.sum())))
+    return geoms
