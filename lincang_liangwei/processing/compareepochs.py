@@ -6,6 +6,7 @@ import time
 from qgis.core import (
     QgsProcessing,
     QgsProcessingException,
+    QgsProcessingParameterBoolean,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
@@ -53,6 +54,7 @@ class CompareEpochsAlgorithm(LiangweiAlgorithm):
     LATER_FLOORS_FIELD = "LATER_FLOORS_FIELD"
     EARLIER_DATE = "EARLIER_DATE"
     LATER_DATE = "LATER_DATE"
+    EXACT_IOU = "EXACT_IOU"
     OUTPUT = "OUTPUT"
     OUTPUT_DEMOLISHED = "OUTPUT_DEMOLISHED"
     OUTPUT_GROWTH = "OUTPUT_GROWTH"
@@ -73,6 +75,13 @@ class CompareEpochsAlgorithm(LiangweiAlgorithm):
             p = QgsProcessingParameterNumber(name, self.tr(label), QgsProcessingParameterNumber.Double,
                                              float(core_default(keyword)), **kwargs)
             self.addParameter(p)
+        p = QgsProcessingParameterBoolean(
+            self.EXACT_IOU, self.tr("为未变化建筑也计算精确重叠度 match_iou（约慢一倍）Exact match_iou for unchanged "
+                                    "buildings too (about 2x slower)"), defaultValue=False)
+        p.setHelp(self.tr("默认情况下，轮廓在抖动容差内一致的建筑直接判为未变化，match_iou 留空 / by default "
+                          "outlines that agree within the jitter band are unchanged without an overlay and "
+                          "match_iou is left NULL"))
+        self.addParameter(p)
         self.addParameter(QgsProcessingParameterString(
             self.EARLIER_DATE, self.tr("前时相标签 Earlier epoch label (e.g. 2019-06)"), defaultValue="", optional=True))
         self.addParameter(QgsProcessingParameterString(
@@ -133,7 +142,8 @@ class CompareEpochsAlgorithm(LiangweiAlgorithm):
         t_read = time.time()
         feedback.setProgress(45)
         result = compare_epochs(e_clean.geoms, e_raw.fids, l_clean.geoms, l_raw.fids,
-                                floors(self.EARLIER), floors(self.LATER), **options)
+                                floors(self.EARLIER), floors(self.LATER),
+                                exact_iou=self.parameterAsBoolean(parameters, self.EXACT_IOU, context), **options)
         if feedback.isCanceled():
             raise QgsProcessingException("已取消 / canceled")
         t_core = time.time()

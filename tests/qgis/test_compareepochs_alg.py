@@ -55,3 +55,18 @@ def test_change_classes_and_outputs(liangwei, epochs, feedback):
     assert growth[2].geometry().area() == pytest.approx(10.0, abs=1.0)
     assert res["N_NEW"] == 1 and res["N_DEMOLISHED"] == 1 and res["N_SPLIT"] == 2 and res["N_UNCHANGED"] == 1
     assert "新增 / new: 1" in feedback.text
+
+
+def test_exact_iou_fills_match_iou_for_unchanged(liangwei, epochs, feedback):
+    from qgis import processing
+
+    earlier, later = epochs
+    params = {"EARLIER": earlier, "LATER": later, "OUTPUT": "memory:"}
+    fast = {f["name"]: f["match_iou"] for f in processing.run("liangwei:compareepochs", params)["OUTPUT"].getFeatures()}
+    exact = {f["name"]: f["match_iou"] for f in processing.run(
+        "liangwei:compareepochs", {**params, "EXACT_IOU": True})["OUTPUT"].getFeatures()}
+    from qgis.core import NULL
+
+    assert exact["a"] == pytest.approx(1.0)  # IoU after removing the 0.8 m / 0.5 m shift
+    assert fast["a"] == NULL  # settled without an overlay
+    assert fast["b"] == pytest.approx(exact["b"]) and 0.8 < exact["b"] < 1.0  # the extended one is measured
