@@ -154,6 +154,21 @@ def bench_pipes(city: Path, tmp: Path) -> list[dict]:
     return out
 
 
+def _precision_recall(got: dict, truth: dict, classes) -> list[str]:
+    """Per-class precision / recall lines; ``got`` / ``truth``: key -> class."""
+    lines = [f"  {'class':24s} {'precision':>9s} {'recall':>7s} {'truth':>8s}"]
+    for c in classes:
+        members = (c,) if isinstance(c, str) else c
+        name = c if isinstance(c, str) else f"{members[0]} (any)"
+        t = {k for k, v in truth.items() if v in members}
+        g = {k for k, v in got.items() if v in members}
+        both = len(t & g)
+        p = both / len(g) if g else float("nan")
+        r = both / len(t) if t else float("nan")
+        lines.append(f"  {name:24s} {p:9.4f} {r:7.4f} {len(t):8,}")
+    return lines
+
+
 def bench_epochs(city: Path, tmp: Path) -> list[dict]:
     from lincang_liangwei import fileio
 
@@ -162,37 +177,47 @@ def bench_epochs(city: Path, tmp: Path) -> list[dict]:
         "EARLIER_FLOORS_FIELD": "floors", "LATER_FLOORS_FIELD": "floors",
         "OUTPUT": fresh(tmp / "ep.gpkg"), "OUTPUT_DEMOLISHED": fresh(tmp / "ep_dem.gpkg"),
         "OUTPUT_GROWTH": fresh(tmp / "ep_growth.gpkg")})
-    truth = fileio.read_table(city, "truth_later")
-    truth_e = fileio.read_table(city, "truth_earlier")
-    valid = truth["geom_status"].isin(["ok", "invalid", "z"]).to_numpy()
-    fids, _, got, _ = fileio.read_layer(tmp / "ep.gpkg", "ep")
-    got_change = dict(zip(got["survey_id"], got["change"]))
-    _, _, later_attrs, _ = fileio.read_layer(city, "buildings_2023")
-    sid_by_fid = dict(zip(range(1, len(later_attrs) + 1), later_attrs["survey_id"]))
-    correct_ours = sum(got_change.get(sid_by_fid[f]) == c for f, c, v in
-                       zip(truth["fid"], truth["change"], valid) if v)
-    dem_truth = set(truth_e.loc[truth_e["demolished"] == 1, "fid"].astype(int))
-    _, _, dem, _ = fileio.read_layer(tmp / "ep_dem.gpkg", "ep_dem")
-    _, _, early_attrs, _ = fileio.read_layer(city, "buildings_2019")
-    fid_by_sid_e = dict(zip(early_attrs["survey_id"], range(1, len(early_attrs) + 1)))
-    dem_ours = {fid_by_sid_e[s] for s in dem["survey_id"]}
-    correct_ours += len(dem_ours & dem_truth)
-    out = [row("liangwei:compareepochs", [ours], f"{correct_ours:,} classified correctly "
-               f"(of {int(valid.sum()) + len(dem_truth):,}); unchanged {int(ours.results['N_UNCHANGED']):,}")]
+    # ground truth, keyed by survey_id (unique per epoch) so every tool's output can be scored
+    t_later = fileio.read_table(city, "truth_later")
+    t_early = fileio.read_table(city, "truth_earlier")
+    later_sid = fileio.read_layer(city, "buildings_2023")[2]["survey_id"].to_numpy()
+    early_sid = fileio.read_layer(city, "buildings_2019")[2]["survey_id"].to_numpy()
+    usable = t_later["geom_status"].isin(["ok", "invalid", "z"]).to_numpy()
+    truth = {later_sid[f - 1]: c for f, c, u in zip(t_later["fid"], t_later["change"], usable) if u}
+    # a building whose successor has a null/empty geometry cannot be told from a demolished one
+    lost = {int(p) for f, ps, u in zip(t_later["fid"], t_later["prev_fids"], usable) if not u
+            for p in str(ps).split(";") if p}
+    dem_truth = {early_sid[f - 1] for f, d in zip(t_early["fid"], t_early["demolished"]) if d and f not in lost}
+    n_truth = len(truth) + len(dem_truth)
+
+    got_later = fileio.read_layer(tmp / "ep.gpkg", "ep")[2]
+    got = {sid: c for sid, c in zip(got_later["survey_id"], got_later["change"]) if sid in truth}
+    dem_ours = set(fileio.read_layer(tmp / "ep_dem.gpkg", "ep_dem")[2]["survey_id"]) - {early_sid[p - 1] for p in lost}
+    correct_ours = sum(got[k] == v for k, v in truth.items()) + len(dem_ours & dem_truth)
+    classes = ["unchanged", "new", ("expanded", "expanded+floors_added"), "expanded", "floors_added",
+               "expanded+floors_added", "rebuilt", "split", "merged"]
+    print("\n  liangwei:compareepochs against the generator's truth (qgis_process output):")
+    for line in _precision_recall(got, truth, classes):
+        print(line)
+    p = len(dem_ours & dem_truth) / len(dem_ours) if dem_ours else float("nan")
+    r = len(dem_ours & dem_truth) / len(dem_truth) if dem_truth else float("nan")
+    print(f"  {'demolished':24s} {p:9.4f} {r:7.4f} {len(dem_truth):8,}")
+    flagged = sum(1 for k, v in truth.items() if v == "unchanged" and got[k] != "unchanged")
+    n_unch = sum(1 for v in truth.values() if v == "unchanged")
+    print(f"  unchanged flagged as changed: {flagged:,} of {n_unch:,} ({100 * flagged / max(n_unch, 1):.3f} %)")
+    out = [row("liangwei:compareepochs", [ours], f"{correct_ours:,} of {n_truth:,} buildings classified correctly")]
 
     nat = run_alg("native:detectvectorchanges", {
         "ORIGINAL": lyr(city, "buildings_2019"), "REVISED": lyr(city, "buildings_2023"), "MATCH_TYPE": 1,
         "UNCHANGED": fresh(tmp / "nat_unchanged.gpkg"), "ADDED": fresh(tmp / "nat_added.gpkg"),
         "DELETED": fresh(tmp / "nat_deleted.gpkg")})
-    truth_by_sid = {sid_by_fid[f]: c for f, c, v in zip(truth["fid"], truth["change"], valid) if v}
-    _, _, unch, _ = fileio.read_layer(tmp / "nat_unchanged.gpkg", "nat_unchanged")
-    _, _, added, _ = fileio.read_layer(tmp / "nat_added.gpkg", "nat_added")
-    _, _, deleted, _ = fileio.read_layer(tmp / "nat_deleted.gpkg", "nat_deleted")
-    correct_nat = (sum(truth_by_sid.get(s) == "unchanged" for s in unch["survey_id"])
-                   + sum(truth_by_sid.get(s) == "new" for s in added["survey_id"])
-                   + len({fid_by_sid_e[s] for s in deleted["survey_id"] if s in fid_by_sid_e} & dem_truth))
-    out.append(row("native:detectvectorchanges", [nat], f"{correct_nat:,} classified correctly; unchanged "
-                   f"{len(unch):,}, added {len(added):,}, deleted {len(deleted):,}"))
+    unch = fileio.read_layer(tmp / "nat_unchanged.gpkg", "nat_unchanged")[2]["survey_id"]
+    added = fileio.read_layer(tmp / "nat_added.gpkg", "nat_added")[2]["survey_id"]
+    deleted = fileio.read_layer(tmp / "nat_deleted.gpkg", "nat_deleted")[2]["survey_id"]
+    correct_nat = (sum(truth.get(s) == "unchanged" for s in unch) + sum(truth.get(s) == "new" for s in added)
+                   + len(set(deleted) & dem_truth))
+    out.append(row("native:detectvectorchanges", [nat], f"{correct_nat:,} of {n_truth:,} classified correctly "
+                   f"(unchanged {len(unch):,}, added {len(added):,}, deleted {len(deleted):,})"))
     return out
 
 
