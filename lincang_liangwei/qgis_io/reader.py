@@ -287,4 +287,6 @@ def read_and_clean(source, name: str, kind: str, *, dest_crs, context, feedback,
             feedback.pushInfo(line)
         if arrays.n_curved:
             feedback.pushInfo(f"  {arrays.n_curved} 个曲线几何已离散为折线 / {arrays.n_curved} curved geometries segmentised")
+        if arrays.n_m:
+            feedback.pushInfo(f"  {arrays.n_m} 个要素的 M 值已忽略 / M values of {arrays.n_m} features ignored")
     return arrays, result
