@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from . import report_progress
 from .geometry import POLYGON, keep_parts
 
 HIT_INSIDE = "inside_zone"  # building entirely inside the (grown) zone
@@ -149,7 +150,7 @@ def encroachments(bld_geoms: np.ndarray, bld_fids: np.ndarray, zonesets: list[Zo
 
     ``bld_geoms`` are cleaned polygons (``None`` for skipped features, which get
     an all-zero row in ``buildings``).  ``progress(fraction) -> bool`` is called
-    after each zone set; it returns True to cancel (then ``None`` is returned).
+    after each zone set; returning True raises :class:`lincang_liangwei.core.RunCancelledError`.
     """
     setbacks = setbacks or {}
     bld_geoms = np.asarray(bld_geoms, dtype=object)
@@ -170,8 +171,7 @@ def encroachments(bld_geoms: np.ndarray, bld_fids: np.ndarray, zonesets: list[Zo
                                                   min_area, min_ratio, stats)
             names = zs.names[z] if zs.names is not None else np.full(len(z), None, dtype=object)
             parts.append((zs.line_type, b, zs.fids[z], names, pieces, area, kind))
-        if progress is not None and progress((k + 1) / max(len(zonesets), 1)):
-            return None
+        report_progress(progress, (k + 1) / max(len(zonesets), 1))
 
     if parts:
         line_type = np.concatenate([np.full(len(p[1]), p[0], dtype=object) for p in parts])

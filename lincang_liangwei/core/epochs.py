@@ -70,6 +70,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from . import report_progress
+
 try:  # optional: faster and exact; pure-numpy fallbacks below
     from scipy.optimize import linear_sum_assignment as _lsa
     from scipy.sparse import coo_matrix as _coo
@@ -392,7 +394,8 @@ def compare_epochs(earlier_geoms, earlier_ids, later_geoms, later_ids,
                    rebuilt_share: float = 0.1,
                    min_floor_increase: float = 1.0,
                    exact_iou: bool = False,
-                   n_threads: int | None = None) -> EpochResult:
+                   n_threads: int | None = None,
+                   progress=None) -> EpochResult:
     """Compare two survey epochs of building footprints.
 
     Parameters (defaults chosen for imagery-detected / re-surveyed outlines:
@@ -449,6 +452,9 @@ def compare_epochs(earlier_geoms, earlier_ids, later_geoms, later_ids,
     by id, so the result does not depend on feature order).  See
     :class:`EpochResult` for the outputs and the module doc for the
     ``change`` encoding.
+
+    ``progress(fraction) -> bool`` is called between stages; returning True
+    raises :class:`lincang_liangwei.core.RunCancelledError`.
     """
     t0 = time.perf_counter()
     nt = _threads(n_threads)
@@ -516,6 +522,7 @@ def compare_epochs(earlier_geoms, earlier_ids, later_geoms, later_ids,
         ok[unsure] = inter[unsure] >= min_overlap_share * amin[unsure]
         pl, pe, inter = pl[ok], pe[ok], inter[ok]
     secs["candidates"] = time.perf_counter() - t
+    report_progress(progress, 0.25)
 
     # ---- 2. components -------------------------------------------------------
     t = time.perf_counter()
@@ -594,6 +601,7 @@ def compare_epochs(earlier_geoms, earlier_ids, later_geoms, later_ids,
                     preds = {int(lnodes[i]): enodes[rc[sel & (rl == i)]].tolist() for i in gls}
                     groups.append((lnodes[gls].tolist(), enodes[ges].tolist(), preds))
     secs["components"] = time.perf_counter() - t
+    report_progress(progress, 0.4)
 
     # ---- 3. pairs: registration and classification (vectorised) -------------
     t = time.perf_counter()
@@ -658,6 +666,7 @@ def compare_epochs(earlier_geoms, earlier_ids, later_geoms, later_ids,
         fate[ei] = "continued"
         nxt[ei] = lids[li].astype(str)
     secs["pairs"] = time.perf_counter() - t
+    report_progress(progress, 0.8)
 
     # ---- 4. split / merged groups (rare; a loop builds arrays, ops vectorised)
     t = time.perf_counter()
@@ -705,6 +714,7 @@ def compare_epochs(earlier_geoms, earlier_ids, later_geoms, later_ids,
         shift_m[rows_l] = np.hypot(gshift[rows_g, 0], gshift[rows_g, 1])
         # a residual in a merged group that is itself mostly a split piece keeps "split"
     secs["groups"] = time.perf_counter() - t
+    report_progress(progress, 0.95)
 
     # ---- 5. outputs ----------------------------------------------------------
     later = pd.DataFrame({

@@ -57,6 +57,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from . import report_progress
 from .geometry import LINE, POLYGON, CleanReport, clean
 from .geometry import keep_parts as _keep_parts
 from .rules import PipeMatch, Rules, load_rules
@@ -411,7 +412,7 @@ def _empty_summary() -> pd.DataFrame:
 
 
 def check_buildings(pipes: PipeSet, geoms, ids=None, *, layer: str = "footprints", clean_geoms: bool = True,
-                    with_geometry: bool = True, threads: int | None = None) -> PipeResult:
+                    with_geometry: bool = True, threads: int | None = None, progress=None) -> PipeResult:
     """Check building footprints against a :class:`PipeSet`.
 
     ``geoms``: polygons (any subset of the layer, e.g. a Dask partition), ``ids``:
@@ -419,6 +420,8 @@ def check_buildings(pipes: PipeSet, geoms, ids=None, *, layer: str = "footprints
     input order, pipe input order), the per-building summary and the counts.
     ``threads``: split the GEOS-heavy steps over this many threads (shapely
     releases the GIL); None = number of CPUs (max 8); use 1 inside Dask workers.
+    ``progress(fraction) -> bool`` is called between stages; returning True
+    raises :class:`lincang_liangwei.core.RunCancelledError`.
     """
     threads = _n_threads(threads)
     geoms = np.asarray(geoms, dtype=object)
@@ -447,9 +450,11 @@ def check_buildings(pipes: PipeSet, geoms, ids=None, *, layer: str = "footprints
     req = pipes.required_m[p_idx]
     bi, pi = _candidate_pairs(bg, pg, req, threads)
     rep.n_candidate_pairs = len(bi)
+    report_progress(progress, 0.3)
     with np.errstate(invalid="ignore"):  # GEOS FP flags on degenerate segments; result is exact
         d = _pairwise(shapely.distance, bg[bi], pg[pi], threads)
     hit = d < req[pi]  # strict: exactly at the clearance passes
+    report_progress(progress, 0.5)
     bi, pi, d = bi[hit], pi[hit], d[hit]
     order = np.lexsort((pi, bi))
     bi, pi, d = bi[order], pi[order], d[order]

@@ -135,6 +135,20 @@ class LiangweiAlgorithm(QgsProcessingAlgorithm):
             raise QgsProcessingException("\n".join(problems))
 
 
+def progress_to(feedback, start: float, end: float):
+    """A core ``progress(fraction)`` callback mapped onto ``start..end`` percent; True = canceled."""
+
+    def progress(fraction: float) -> bool:
+        feedback.setProgress(start + (end - start) * fraction)
+        return feedback.isCanceled()
+
+    return progress
+
+
+def canceled() -> QgsProcessingException:
+    return QgsProcessingException("已取消 / canceled")
+
+
 def push_lines(feedback, lines):
     for line in lines:
         feedback.pushInfo(line)

@@ -15,7 +15,8 @@ from qgis.core import (
     QgsProcessingUtils,
 )
 
-from .base import LiangweiAlgorithm
+from ..core import RunCancelledError
+from .base import LiangweiAlgorithm, canceled, progress_to
 
 # parameter -> (compare_epochs keyword, label); defaults come from the core's signature
 TOLERANCES = (
@@ -141,11 +142,13 @@ class CompareEpochsAlgorithm(LiangweiAlgorithm):
         options = {keyword: self.parameterAsDouble(parameters, name, context) for name, keyword, *_ in TOLERANCES}
         t_read = time.time()
         feedback.setProgress(45)
-        result = compare_epochs(e_clean.geoms, e_raw.fids, l_clean.geoms, l_raw.fids,
-                                floors(self.EARLIER), floors(self.LATER),
-                                exact_iou=self.parameterAsBoolean(parameters, self.EXACT_IOU, context), **options)
-        if feedback.isCanceled():
-            raise QgsProcessingException("已取消 / canceled")
+        try:
+            result = compare_epochs(e_clean.geoms, e_raw.fids, l_clean.geoms, l_raw.fids,
+                                    floors(self.EARLIER), floors(self.LATER),
+                                    exact_iou=self.parameterAsBoolean(parameters, self.EXACT_IOU, context),
+                                    progress=progress_to(feedback, 45, 60), **options)
+        except RunCancelledError:
+            raise canceled() from None
         t_core = time.time()
         for line in result.report.lines():
             feedback.pushInfo(line)

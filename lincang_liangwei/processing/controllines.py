@@ -15,7 +15,8 @@ from qgis.core import (
     QgsWkbTypes,
 )
 
-from .base import LiangweiAlgorithm
+from ..core import RunCancelledError
+from .base import LiangweiAlgorithm, canceled, progress_to
 
 # parameter name -> (line type, label shown in the dialog)
 ZONE_PARAMS = (
@@ -139,13 +140,11 @@ class ControlLinesAlgorithm(LiangweiAlgorithm):
         min_ratio = self.parameterAsDouble(parameters, self.MIN_RATIO, context)
         t_read = time.time()
 
-        def progress(frac):
-            feedback.setProgress(40 + 25 * frac)
-            return feedback.isCanceled()
-
-        result = encroachments(bld.geoms, bld_arrays.fids, zonesets, setbacks, min_area, min_ratio, progress)
-        if result is None:
-            raise QgsProcessingException("已取消 / canceled")
+        try:
+            result = encroachments(bld.geoms, bld_arrays.fids, zonesets, setbacks, min_area, min_ratio,
+                                   progress_to(feedback, 40, 65))
+        except RunCancelledError:
+            raise canceled() from None
         t_core = time.time()
         hits, stats = result.hits, result.stats
         feedback.pushInfo(

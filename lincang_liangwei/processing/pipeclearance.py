@@ -13,7 +13,8 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
-from .base import LiangweiAlgorithm, domain_error
+from ..core import RunCancelledError
+from .base import LiangweiAlgorithm, canceled, domain_error, progress_to
 
 BREACH_FIELDS = (("bld_fid", "int64"), ("pipe_fid", "int64"), ("kind", "string"), ("kind_value", "string"),
                  ("pipe_class", "string"), ("required_m", "double"), ("distance_m", "double"),
@@ -143,7 +144,11 @@ class PipeClearanceAlgorithm(LiangweiAlgorithm):
             raise QgsProcessingException("已取消 / canceled")
         feedback.setProgress(45)
         t_read = time.time()
-        result = check_buildings(pipeset, bld.geoms, bld_arrays.fids, layer=bld_name, clean_geoms=False)
+        try:
+            result = check_buildings(pipeset, bld.geoms, bld_arrays.fids, layer=bld_name, clean_geoms=False,
+                                     progress=progress_to(feedback, 45, 75))
+        except RunCancelledError:
+            raise canceled() from None
         t_core = time.time()
         report = result.report
         for line in report.lines():

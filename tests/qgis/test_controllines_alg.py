@@ -143,3 +143,21 @@ def test_bad_rules_file_names_row_and_field(liangwei, buildings, feedback, tmp_p
     with pytest.raises(QgsProcessingException) as err:
         run({"FOOTPRINTS": buildings, "RED_LINES": red, "RULES": str(rules)}, feedback)
     assert "[line.red]" in str(err.value) and "value" in str(err.value)
+
+
+@pytest.mark.parametrize("alg", ["liangwei:controllines", "liangwei:pipeclearance", "liangwei:compareepochs"])
+def test_canceled_run_says_so_and_writes_nothing(liangwei, buildings, feedback, tmp_path, alg):
+    from qgis import processing
+
+    red = memory_layer("Polygon", "EPSG:4542", "红线", [(bld(8, -5, 30, 35), ["滨江路"])])
+    pipes = memory_layer("LineString", "EPSG:4542", "p", [(f"LINESTRING({X0} {Y0 - 1},{X0 + 9} {Y0 - 1})", ["污水"])],
+                         fields=("kind:string",))
+    params = {"controllines": {"FOOTPRINTS": buildings, "RED_LINES": red},
+              "pipeclearance": {"FOOTPRINTS": buildings, "PIPELINES": pipes},
+              "compareepochs": {"EARLIER": buildings, "LATER": buildings}}[alg.split(":")[1]]
+    out = tmp_path / "out.gpkg"
+    feedback.cancel()
+    with pytest.raises(QgsProcessingException) as err:
+        processing.run(alg, {**params, "OUTPUT": str(out)}, feedback=feedback)
+    assert "已取消" in str(err.value)
+    assert not out.exists()

@@ -179,3 +179,17 @@ def test_matches_brute_force_on_random_city():
         assert got[k] == pytest.approx(v)
     union = np.array([shapely.union_all(shapely.intersection(blds[i], zones)).area for i in range(n)])
     np.testing.assert_allclose(res.buildings.enc_area_total.values, union, atol=1e-6)
+
+
+def test_progress_callback_can_cancel():
+    from lincang_liangwei.core import RunCancelledError
+
+    seen = []
+
+    def progress(fraction):
+        seen.append(fraction)
+        return len(seen) >= 1  # stop after the first zone layer
+
+    with pytest.raises(RunCancelledError):
+        run([box(0, 0, 10, 10)], [zs("red", box(8, 0, 20, 10)), zs("green", box(0, 8, 10, 20))], progress=progress)
+    assert seen == [0.5]
