@@ -40,7 +40,7 @@ def main(argv=None) -> int:
     meta = configparser.ConfigParser()
     meta.read(PLUGIN / "metadata.txt", encoding="utf-8")
     version = meta["general"]["version"]
-    out_dir = ROOT / args.out
+    out_dir = Path(args.out) if Path(args.out).is_absolute() else ROOT / args.out
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / f"lincang_liangwei-{version}.zip"
     partial = target.with_suffix(".zip.partial")
@@ -58,7 +58,7 @@ def main(argv=None) -> int:
         names = zf.namelist()
     tops = {n.split("/")[0] for n in names}
     assert tops == {"lincang_liangwei"}, tops
-    print(f"{target.relative_to(ROOT)}: {len(names)} files, {target.stat().st_size / 1024:.0f} KiB")
+    print(f"{target}: {len(names)} files, {target.stat().st_size / 1024:.0f} KiB")
     return 0
 
 
