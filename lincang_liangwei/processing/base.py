@@ -111,11 +111,11 @@ class LiangweiAlgorithm(QgsProcessingAlgorithm):
         return crs
 
     @staticmethod
-    def check_crs(source, name, work_crs, feedback):
+    def check_crs(source, name, work_crs, feedback, context=None):
         """Refuse a layer without CRS; log the on-the-fly reprojection of one in another CRS."""
         from ..qgis_io.reader import require_crs
 
-        crs = require_crs(source, name)
+        crs = require_crs(source, name, context)
         if crs != work_crs:
             feedback.pushInfo(f"{name}: 坐标系 {crs.authid()} 实时转换到 {work_crs.authid()} / "
                               f"reprojected on the fly from {crs.authid()} to {work_crs.authid()}")

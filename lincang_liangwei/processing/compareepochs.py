@@ -118,7 +118,7 @@ class CompareEpochsAlgorithm(LiangweiAlgorithm):
         later_src, later_name = sources[self.LATER]
         earlier_src, earlier_name = sources[self.EARLIER]
         work_crs = self.working_crs(parameters, later_src, later_name, context, feedback)
-        self.check_crs(earlier_src, earlier_name, work_crs, feedback)
+        self.check_crs(earlier_src, earlier_name, work_crs, feedback, context)
 
         arrays, files = {}, {}
         for k, (param, floors_param) in enumerate(((self.EARLIER, self.EARLIER_FLOORS_FIELD),

@@ -104,7 +104,7 @@ class ControlLinesAlgorithm(LiangweiAlgorithm):
             if self.parameterAsSource(parameters, param, context) is None:
                 continue
             zsrc, zname = self.source_and_name(parameters, param, context)
-            self.check_crs(zsrc, zname, work_crs, feedback)
+            self.check_crs(zsrc, zname, work_crs, feedback, context)
             zone_sources.append((param, line_type, zsrc, zname))
 
         if not zone_sources:

@@ -92,7 +92,7 @@ class PipeClearanceAlgorithm(LiangweiAlgorithm):
         source, bld_name = self.source_and_name(parameters, self.FOOTPRINTS, context)
         pipes_src, pipe_name = self.source_and_name(parameters, self.PIPELINES, context)
         work_crs = self.working_crs(parameters, source, bld_name, context, feedback)
-        self.check_crs(pipes_src, pipe_name, work_crs, feedback)
+        self.check_crs(pipes_src, pipe_name, work_crs, feedback, context)
 
         pipe_fields = pipes_src.fields().names()
         field_names = {}

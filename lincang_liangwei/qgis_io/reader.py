@@ -53,14 +53,49 @@ def layer_label(layer, source, fallback: str) -> str:
     return (source.sourceName() if source is not None else "") or fallback
 
 
-def require_crs(source, name: str):
-    """Refuse a layer without a CRS: areas in unknown units would be wrong."""
+def require_crs(source, name: str, context=None):
+    """The layer's CRS; refuse a layer without one or whose coordinates do not fit it.
+
+    Without a CRS areas would be in unknown units.  Coordinates outside the
+    CRS's area of use (projected metres labelled EPSG:4326, degrees labelled
+    EPSG:4542, another 3-degree zone's eastings) mean the CRS was set wrong,
+    and every area and distance would be wrong with it.
+    """
     crs = source.sourceCrs()
     if not crs.isValid():
         raise QgsProcessingException(
             f"图层“{name}”没有坐标参考系，无法计算面积和距离。请在图层属性中设置正确的坐标系后重试。 / "
             f"Layer '{name}' has no coordinate reference system, so areas and distances cannot be "
             f"computed. Set its CRS in the layer properties and run again."
+        )
+    extent = source.sourceExtent()
+    if extent.isNull() or (extent.width() == 0 and extent.height() == 0):
+        return crs
+    span = (f"{extent.xMinimum():.6g}, {extent.yMinimum():.6g} – {extent.xMaximum():.6g}, "
+            f"{extent.yMaximum():.6g}")
+    fits = True
+    if crs.isGeographic():
+        fits = (extent.xMinimum() >= -180.5 and extent.xMaximum() <= 360.5
+                and extent.yMinimum() >= -90.5 and extent.yMaximum() <= 90.5)
+    else:
+        area = crs.bounds()  # area of use, WGS 84 degrees
+        if not area.isNull() and not area.isEmpty():
+            from qgis.core import QgsCsException, QgsProject
+
+            tc = context.transformContext() if context is not None else QgsProject.instance().transformContext()
+            try:
+                to_wgs = QgsCoordinateTransform(crs, QgsCoordinateReferenceSystem("EPSG:4326"), tc)
+                wgs = to_wgs.transformBoundingBox(extent)
+                fits = wgs.isFinite() and area.buffered(5.0).intersects(wgs)
+            except QgsCsException:
+                fits = False
+    if not fits:
+        raise QgsProcessingException(
+            f"图层“{name}”的坐标值（范围 {span}）与其坐标系 {crs.authid() or crs.description()} 不符，"
+            f"可能设错了坐标系（例如把投影坐标标成了经纬度，或选错了 3 度带）。请在图层属性中改正坐标系后重试。 / "
+            f"Layer '{name}': its coordinates ({span}) do not fit its CRS {crs.authid() or crs.description()}; "
+            f"the CRS is probably set wrong (e.g. projected metres labelled as degrees, or the wrong "
+            f"3-degree zone). Correct the layer's CRS and run again."
         )
     return crs
 
@@ -73,7 +108,7 @@ def choose_working_crs(source, name: str, context, override=None):
     * geographic footprints go to the CGCS2000 3-degree GK zone (EPSG:4490
       input) or the UTM zone of the layer's centre.
     """
-    crs = require_crs(source, name)
+    crs = require_crs(source, name, context)
     if override is not None and override.isValid():
         if override.isGeographic():
             raise QgsProcessingException(

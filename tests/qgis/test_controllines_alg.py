@@ -161,3 +161,19 @@ def test_canceled_run_says_so_and_writes_nothing(liangwei, buildings, feedback, 
         processing.run(alg, {**params, "OUTPUT": str(out)}, feedback=feedback)
     assert "已取消" in str(err.value)
     assert not out.exists()
+
+
+@pytest.mark.parametrize("crs, wkt", [
+    ("EPSG:4326", bld(0, 0, 10, 10)),                                         # metres labelled as degrees
+    ("EPSG:4542", "POLYGON((100.08 23.88,100.09 23.88,100.09 23.89,100.08 23.88))"),  # degrees labelled GK 99E
+    ("EPSG:4545", bld(0, 0, 10, 10)),  # CM 108E instead of 99E: the eastings fit both zones (a known limit)
+])
+def test_coordinates_that_do_not_fit_the_crs_are_refused(liangwei, feedback, crs, wkt):
+    blds = memory_layer("Polygon", crs, "设错坐标系", [(wkt, ["A"])])
+    red = memory_layer("Polygon", "EPSG:4542", "红线", [(bld(8, -5, 30, 35), ["滨江路"])])
+    if crs == "EPSG:4545":  # a CM-variant easting of 508 km is plausible in every zone: not refused
+        run({"FOOTPRINTS": blds, "RED_LINES": red}, feedback)
+        return
+    with pytest.raises(QgsProcessingException) as err:
+        run({"FOOTPRINTS": blds, "RED_LINES": red}, feedback)
+    assert "不符" in str(err.value) and "do not fit its CRS" in str(err.value)
