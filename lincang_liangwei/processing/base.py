@@ -127,6 +127,36 @@ class LiangweiAlgorithm(QgsProcessingAlgorithm):
         return ogr_file_of(self.parameterAsVectorLayer(parameters, param, context), parameters.get(param),
                            work_crs, fields)
 
+    def refuse_overwriting_inputs(self, parameters, context, inputs, outputs):
+        """Stop before an output file would replace a file an input layer is read from.
+
+        Writing a result into the GeoPackage the footprints come from would
+        replace that whole file (every layer in it) with the result.
+        """
+        import os
+
+        from qgis.core import QgsProviderRegistry
+
+        sources = {}
+        for param in inputs:
+            layer = self.parameterAsVectorLayer(parameters, param, context) if parameters.get(param) else None
+            if layer is None:
+                continue
+            path = QgsProviderRegistry.instance().decodeUri(layer.providerType(), layer.source()).get("path")
+            if path:
+                sources[os.path.realpath(path)] = param
+        for param in outputs:
+            if not parameters.get(param):
+                continue
+            dest = self.parameterAsOutputLayer(parameters, param, context) or ""
+            dest = dest.split("|")[0]
+            if dest and os.path.realpath(dest) in sources:
+                raise QgsProcessingException(
+                    f"输出 {param} 指向输入图层所在的文件 {dest}（{sources[os.path.realpath(dest)]}），写入会覆盖原始数据。"
+                    f"请另选输出文件。 / output {param} points at {dest}, the file input "
+                    f"{sources[os.path.realpath(dest)]} is read from: writing it would replace the original data. "
+                    f"Choose another output file.")
+
     @staticmethod
     def require_dependencies():
         """Raise one clear message when shapely 2 / numpy / pandas are missing."""

@@ -114,6 +114,8 @@ class CompareEpochsAlgorithm(LiangweiAlgorithm):
         from ..qgis_io.writer import bulk_copy_to_gpkg, copy_with_columns, make_fields, write_new_features
 
         t0 = time.time()
+        self.refuse_overwriting_inputs(parameters, context, [self.EARLIER, self.LATER],
+                                       [self.OUTPUT, self.OUTPUT_DEMOLISHED, self.OUTPUT_GROWTH])
         sources = {param: self.source_and_name(parameters, param, context) for param in (self.EARLIER, self.LATER)}
         later_src, later_name = sources[self.LATER]
         earlier_src, earlier_name = sources[self.EARLIER]

@@ -95,6 +95,8 @@ class ControlLinesAlgorithm(LiangweiAlgorithm):
         from ..qgis_io.writer import bulk_copy_to_gpkg, copy_with_columns, make_fields, write_new_features
 
         t0 = time.time()
+        self.refuse_overwriting_inputs(parameters, context, [self.FOOTPRINTS] + [p for p, *_ in ZONE_PARAMS],
+                                       [self.OUTPUT, self.OUTPUT_BUILDINGS])
         rules = self.load_rules(parameters, context, feedback)
         source, bld_name = self.source_and_name(parameters, self.FOOTPRINTS, context)
         work_crs = self.working_crs(parameters, source, bld_name, context, feedback)

@@ -88,6 +88,7 @@ class PipeClearanceAlgorithm(LiangweiAlgorithm):
         from ..qgis_io.writer import write_new_features
 
         t0 = time.time()
+        self.refuse_overwriting_inputs(parameters, context, [self.FOOTPRINTS, self.PIPELINES], [self.OUTPUT])
         rules = self.load_rules(parameters, context, feedback)
         source, bld_name = self.source_and_name(parameters, self.FOOTPRINTS, context)
         pipes_src, pipe_name = self.source_and_name(parameters, self.PIPELINES, context)

@@ -177,3 +177,20 @@ def test_compareepochs_against_generator_truth(city, tmp_path):
     assert abs(int(res.results["N_DEMOLISHED"]) - n_dem) <= int(truth["geom_status"].isin(["null", "empty"]).sum())
     _, growth_geoms, growth, _ = read(tmp_path / "growth.gpkg", "growth")
     np.testing.assert_allclose(shapely.area(growth_geoms), growth["growth_m2"], rtol=1e-6)
+
+
+def test_output_into_the_input_geopackage_is_refused(tmp_path):
+    import shutil
+
+    city_copy = tmp_path / "city.gpkg"
+    fileio.write_city(generate_city(300, seed=3), city_copy)
+    before = city_copy.read_bytes()
+    backup = tmp_path / "backup.gpkg"
+    shutil.copy(city_copy, backup)
+    res = run_alg("liangwei:controllines", {"FOOTPRINTS": lyr(city_copy, "buildings_2023"),
+                                             "RED_LINES": lyr(city_copy, "red_lines"), "OUTPUT": city_copy},
+                  check=False)
+    assert not res.ok
+    assert "覆盖原始数据" in res.stderr + res.log and "Traceback" not in res.stderr
+    assert city_copy.read_bytes() == before
+    assert fileio.list_layers(city_copy) == fileio.list_layers(backup)
