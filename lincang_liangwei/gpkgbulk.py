@@ -503,6 +503,17 @@ def _unique_name(name: str, taken: set) -> str:
     return f"{name}_{i}"
 
 
+def _unique_names(columns, taken: set) -> list:
+    """Output names of ``columns`` ((name, kind, values) triples), clear of ``taken`` and each other."""
+    taken = set(taken)
+    names = []
+    for name, _, _ in columns:
+        nm = _unique_name(name, taken)
+        taken.add(nm.lower())
+        names.append(nm)
+    return names
+
+
 def _check_columns(columns, n: int | None = None):
     out = []
     for spec in columns:
@@ -645,12 +656,7 @@ def copy_layer_with_columns(src_path, src_layer: str, dst_path, dst_layer: str,
     geom_col = slyr.GetGeometryColumn() or ""
     sdefn = slyr.GetLayerDefn()
     src_fields = [sdefn.GetFieldDefn(i) for i in range(sdefn.GetFieldCount())]
-    taken = {fid_col.lower(), geom_col.lower()} | {f.GetName().lower() for f in src_fields}
-    extra_names = []
-    for name, _, _ in extra:
-        nm = _unique_name(name, taken)
-        taken.add(nm.lower())
-        extra_names.append(nm)
+    extra_names = _unique_names(extra, {fid_col.lower(), geom_col.lower()} | {f.GetName().lower() for f in src_fields})
 
     tmp = _tmp_path(dst_path)
     try:
@@ -997,12 +1003,7 @@ def write_new_layer(dst_path, layer: str, geoms, columns: Sequence = (), crs_wkt
     if len(np.unique(fids)) != n:
         raise ValueError("duplicate fids")
     gcode = _geom_type_code(geom_type, ogr)
-    taken = {"fid", "geom"}
-    names = []
-    for name, _, _ in cols:
-        nm = _unique_name(name, taken)
-        taken.add(nm.lower())
-        names.append(nm)
+    names = _unique_names(cols, {"fid", "geom"})
 
     tmp = _tmp_path(dst_path)
     try:
