@@ -25,6 +25,7 @@ class LiangweiAlgorithm(QgsProcessingAlgorithm):
     GROUP_ID = "checks"
     GROUP = "巡查检查 (Checks)"
     ICON = "liangwei"
+    TAGS = ()
 
     def tr(self, text: str) -> str:
         return QCoreApplication.translate(type(self).__name__, text)
@@ -43,6 +44,10 @@ class LiangweiAlgorithm(QgsProcessingAlgorithm):
 
     def groupId(self) -> str:  # noqa: N802 - QGIS API
         return self.GROUP_ID
+
+    def tags(self):
+        """Search words for the toolbox filter (Chinese and English)."""
+        return [self.tr(t) for t in ("两违", "违法建设", "违法用地", "liangwei", *self.TAGS)]
 
     def icon(self):
         return QIcon(icon_path(self.ICON))

@@ -48,6 +48,7 @@ class CompareEpochsAlgorithm(LiangweiAlgorithm):
     GROUP = "变化发现 (Change detection)"
     GROUP_ID = "changes"
     ICON = "compareepochs"
+    TAGS = ("时相", "变化", "新增", "扩建", "加层", "拆除", "change detection", "epochs")
 
     EARLIER = "EARLIER"
     LATER = "LATER"

@@ -50,6 +50,7 @@ class ControlLinesAlgorithm(LiangweiAlgorithm):
     NAME = "controllines"
     DISPLAY = "控制线压占检查 (Control-line encroachment)"
     ICON = "controllines"
+    TAGS = ("红线", "蓝线", "绿线", "黄线", "紫线", "水源保护区", "控制线", "压占", "encroachment", "control lines")
 
     FOOTPRINTS = "FOOTPRINTS"
     MIN_AREA = "MIN_AREA"

@@ -26,6 +26,7 @@ class PipeClearanceAlgorithm(LiangweiAlgorithm):
     NAME = "pipeclearance"
     DISPLAY = "管线净距检查 (Pipeline clearance)"
     ICON = "pipeclearance"
+    TAGS = ("管线", "净距", "燃气", "给水", "排水", "pipeline", "clearance")
 
     FOOTPRINTS = "FOOTPRINTS"
     PIPELINES = "PIPELINES"
