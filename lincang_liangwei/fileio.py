@@ -158,11 +158,26 @@ def _tmp_name(path: Path) -> Path:
     return path.with_name(f".{path.stem}.partial-{os.getpid()}{path.suffix}")
 
 
+def _siblings(path: Path) -> list:
+    """Every file of a dataset: a GeoPackage and its journals, or a shapefile's .shp/.dbf/.shx/.prj/.cpg …"""
+    out = [Path(str(path) + s) for s in ("", "-journal", "-wal", "-shm")]
+    if path.suffix.lower() != ".gpkg":
+        out += [p for p in path.parent.glob(path.stem + ".*") if p.suffix.lower() != path.suffix.lower()]
+    return [p for p in out if p.exists()]
+
+
 def _cleanup(tmp: Path):
-    for suffix in ("", "-journal", "-wal", "-shm"):
-        p = Path(str(tmp) + suffix)
-        if p.exists():
+    for p in _siblings(tmp):
+        p.unlink()
+
+
+def _publish(tmp: Path, path: Path):
+    """Move a finished dataset into place, sidecar files included (shapefiles)."""
+    for p in _siblings(tmp):
+        if p.name.startswith(tmp.name) and p != tmp:  # GeoPackage journals: none left after a clean close
             p.unlink()
+            continue
+        os.replace(p, path.with_suffix(p.suffix) if p != tmp else path)
 
 
 # --------------------------------------------------------------------------- #
@@ -221,7 +236,7 @@ def _write(path: Path, name, geoms, df, crs, gt, fids, overwrite, backend, spati
     if not new_file and driver != "GPKG":
         if not overwrite:
             raise FileExistsError(path)
-        path.unlink()
+        _cleanup(path)
         new_file = True
     target = _tmp_name(path) if new_file else path
     if new_file:
@@ -237,7 +252,7 @@ def _write(path: Path, name, geoms, df, crs, gt, fids, overwrite, backend, spati
             _cleanup(target)
         raise
     if new_file:
-        os.replace(target, path)
+        _publish(target, path)
 
 
 def _srs(osr, crs):

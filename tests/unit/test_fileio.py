@@ -195,3 +195,20 @@ def test_make_sample_city_script(tmp_path, capsys):
     assert "up to date" not in capsys.readouterr().out
     f, g, a, _ = fileio.read_layer(out, sc.LATER)
     assert abs(len(f) - 600) < 30
+
+
+def test_shapefile_is_written_whole_with_its_sidecar_files(tmp_path):
+    import shapely as _shapely
+
+    path = tmp_path / "zones.shp"
+    geoms = np.array([_shapely.box(0, 0, 10, 10), _shapely.box(20, 0, 30, 10)], dtype=object)
+    fileio.write_layer(path, "zones", geoms, {"name": ["滨江路", "公园"]}, crs="EPSG:4542", backend="ogr")
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert {"zones.shp", "zones.shx", "zones.dbf", "zones.prj"} <= set(names)
+    assert not [n for n in names if "partial" in n]
+    fids, back, attrs, crs = fileio.read_layer(path, "zones", backend="ogr")
+    assert len(back) == 2 and list(attrs["name"]) == ["滨江路", "公园"]
+    assert _shapely.equals(back[0], geoms[0])
+    assert "4542" in crs or "CGCS" in crs or "Gauss" in crs
+    fileio.write_layer(path, "zones", geoms[:1], {"name": ["x"]}, crs="EPSG:4542", backend="ogr")  # replaced whole
+    assert len(fileio.read_layer(path, "zones", backend="ogr")[1]) == 1
