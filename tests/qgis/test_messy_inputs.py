@@ -83,3 +83,31 @@ def test_huge_zone_polygon(liangwei, feedback):
     got = {int(f["name"]): f["enc_area_total"] for f in res["OUTPUT_BUILDINGS"].getFeatures()}
     np.testing.assert_allclose([got[i] for i in range(2000)], expected, rtol=1e-9, atol=1e-9)
     assert res["N_HIT_BUILDINGS"] == int((expected > 0).sum()) > 1900
+
+
+@pytest.mark.parametrize("alg", ["liangwei:controllines", "liangwei:pipeclearance", "liangwei:compareepochs"])
+def test_empty_layers_give_empty_results_not_errors(liangwei, feedback, alg):
+    from qgis import processing
+
+    empty_b = memory_layer("Polygon", "EPSG:4542", "空建筑", [])
+    some_b = memory_layer("Polygon", "EPSG:4542", "b", [(box_wkt(X0, Y0, X0 + 10, Y0 + 10), ["A"])])
+    empty_z = memory_layer("Polygon", "EPSG:4542", "空红线", [])
+    empty_p = memory_layer("LineString", "EPSG:4542", "空管线", [], fields=("kind:string",))
+    if alg.endswith("controllines"):
+        for blds, zones in ((empty_b, empty_z), (some_b, empty_z), (empty_b, some_b)):
+            res = processing.run(alg, {"FOOTPRINTS": blds, "RED_LINES": zones, "OUTPUT": "memory:",
+                                       "OUTPUT_BUILDINGS": "memory:"}, feedback=feedback)
+            assert res["N_HITS"] == 0 and res["OUTPUT"].featureCount() == 0
+            assert res["OUTPUT_BUILDINGS"].featureCount() == blds.featureCount()
+    elif alg.endswith("pipeclearance"):
+        res = processing.run(alg, {"FOOTPRINTS": empty_b, "PIPELINES": empty_p, "OUTPUT": "memory:"}, feedback=feedback)
+        assert res["N_BREACHES"] == 0 and res["N_PIPES"] == 0
+        res = processing.run(alg, {"FOOTPRINTS": some_b, "PIPELINES": empty_p, "OUTPUT": "memory:"}, feedback=feedback)
+        assert res["N_BREACHES"] == 0 and res["N_BUILDINGS"] == 1
+    else:
+        res = processing.run(alg, {"EARLIER": empty_b, "LATER": some_b, "OUTPUT": "memory:",
+                                   "OUTPUT_DEMOLISHED": "memory:", "OUTPUT_GROWTH": "memory:"}, feedback=feedback)
+        assert res["N_NEW"] == 1 and res["N_DEMOLISHED"] == 0
+        res = processing.run(alg, {"EARLIER": some_b, "LATER": empty_b, "OUTPUT": "memory:",
+                                   "OUTPUT_DEMOLISHED": "memory:", "OUTPUT_GROWTH": "memory:"}, feedback=feedback)
+        assert res["N_DEMOLISHED"] == 1 and res["OUTPUT"].featureCount() == 0
