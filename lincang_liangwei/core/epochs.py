@@ -71,6 +71,7 @@ import pandas as pd
 import shapely
 
 from . import report_progress
+from .epoch_defaults import EPOCH_DEFAULTS
 
 try:  # optional: faster and exact; pure-numpy fallbacks below
     from scipy.optimize import linear_sum_assignment as _lsa
@@ -384,15 +385,15 @@ def _measure(later, earlier, a_later, a_earlier, thr, *, tolerance_m, jitter_m, 
 # --------------------------------------------------------------------------- main
 def compare_epochs(earlier_geoms, earlier_ids, later_geoms, later_ids,
                    earlier_floors=None, later_floors=None, *,
-                   min_iou: float = 0.6,
-                   min_growth_m2: float = 5.0,
-                   min_growth_ratio: float = 0.03,
-                   tolerance_m: float = 1.0,
-                   jitter_m: float = 0.45,
-                   min_overlap_share: float = 0.1,
-                   attach_share: float = 0.5,
-                   rebuilt_share: float = 0.1,
-                   min_floor_increase: float = 1.0,
+                   min_iou: float = EPOCH_DEFAULTS["min_iou"],
+                   min_growth_m2: float = EPOCH_DEFAULTS["min_growth_m2"],
+                   min_growth_ratio: float = EPOCH_DEFAULTS["min_growth_ratio"],
+                   tolerance_m: float = EPOCH_DEFAULTS["tolerance_m"],
+                   jitter_m: float = EPOCH_DEFAULTS["jitter_m"],
+                   min_overlap_share: float = EPOCH_DEFAULTS["min_overlap_share"],
+                   attach_share: float = EPOCH_DEFAULTS["attach_share"],
+                   rebuilt_share: float = EPOCH_DEFAULTS["rebuilt_share"],
+                   min_floor_increase: float = EPOCH_DEFAULTS["min_floor_increase"],
                    exact_iou: bool = False,
                    n_threads: int | None = None,
                    progress=None) -> EpochResult:

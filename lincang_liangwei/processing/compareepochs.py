@@ -16,9 +16,10 @@ from qgis.core import (
 )
 
 from ..core import RunCancelledError
+from ..core.epoch_defaults import EPOCH_DEFAULTS
 from .base import LiangweiAlgorithm, canceled, progress_to
 
-# parameter -> (compare_epochs keyword, label); defaults come from the core's signature
+# parameter -> (compare_epochs keyword, label); defaults: core.epoch_defaults (shared with the engine)
 TOLERANCES = (
     ("MIN_IOU", "min_iou", "翻建判定：配准后重叠度 IoU 低于此值 Rebuilt below this IoU after registration", 0.0, 1.0),
     ("MIN_GROWTH_M2", "min_growth_m2", "扩建最小增加面积 (m²) Minimum added area for an expansion (m²)", 0.0, None),
@@ -32,14 +33,6 @@ LATER_FIELDS = (("change", "string"), ("prev_fids", "string"), ("match_iou", "do
 DEMOLISHED_FIELDS = (("fate", "string"), ("area_prev", "double"), ("floors_prev", "double"), ("epoch", "string"),
                      ("gone_by", "string"))
 GROWTH_FIELDS = (("fid_later", "int64"), ("change", "string"), ("growth_m2", "double"), ("epoch", "string"))
-
-
-def core_default(keyword: str) -> float:
-    import inspect
-
-    from ..core.epochs import compare_epochs
-
-    return inspect.signature(compare_epochs).parameters[keyword].default
 
 
 class CompareEpochsAlgorithm(LiangweiAlgorithm):
@@ -75,7 +68,7 @@ class CompareEpochsAlgorithm(LiangweiAlgorithm):
         for name, keyword, label, lo, hi in TOLERANCES:
             kwargs = {"minValue": lo} if hi is None else {"minValue": lo, "maxValue": hi}
             p = QgsProcessingParameterNumber(name, self.tr(label), QgsProcessingParameterNumber.Double,
-                                             float(core_default(keyword)), **kwargs)
+                                             float(EPOCH_DEFAULTS[keyword]), **kwargs)
             self.addParameter(p)
         p = QgsProcessingParameterBoolean(
             self.EXACT_IOU, self.tr("为未变化建筑也计算精确重叠度 match_iou（约慢一倍）Exact match_iou for unchanged "
