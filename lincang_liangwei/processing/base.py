@@ -9,6 +9,7 @@ from qgis.PyQt.QtGui import QIcon
 
 from ..deps import missing_requirements
 from ..icons import icon_path
+from ..qgis_io.messages import canceled  # noqa: F401 - re-exported for the algorithms
 
 HELP_DIR = Path(__file__).resolve().parent / "help"
 
@@ -178,10 +179,6 @@ def progress_to(feedback, start: float, end: float):
         return feedback.isCanceled()
 
     return progress
-
-
-def canceled() -> QgsProcessingException:
-    return QgsProcessingException("已取消 / canceled")
 
 
 def push_lines(feedback, lines):

@@ -143,7 +143,7 @@ class PipeClearanceAlgorithm(LiangweiAlgorithm):
         except (RulesError, ValueError) as exc:
             raise domain_error(exc) from exc
         if feedback.isCanceled():
-            raise QgsProcessingException("已取消 / canceled")
+            raise canceled()
         feedback.setProgress(45)
         t_read = time.time()
         try:

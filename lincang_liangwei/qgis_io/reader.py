@@ -24,6 +24,16 @@ from qgis.core import (
 
 from ..core.crs import working_epsg
 from ..core.geometry import clean
+from .messages import canceled
+
+
+def features(source, request):
+    """Iterate ``source`` with ``request``, never applying Processing's
+    invalid-geometry filter: the core repairs and counts invalid outlines, so
+    every entry point (GUI, processing.run, qgis_process) sees all features."""
+    if isinstance(source, QgsProcessingFeatureSource):
+        return source.getFeatures(request, QgsProcessingFeatureSource.FlagSkipGeometryValidityChecks)
+    return source.getFeatures(request)
 
 
 @dataclass
@@ -197,7 +207,7 @@ def _read_ogr_arrow(path: str, layer_name: str, name: str, fields, feedback) -> 
     fids, wkbs, cols = [], [], {f: [] for f in wanted}
     for batch in lyr.GetArrowStreamAsNumPy(options=["INCLUDE_FID=YES"]):
         if feedback is not None and feedback.isCanceled():
-            raise QgsProcessingException("已取消 / canceled")
+            raise canceled()
         fids.append(np.asarray(batch["fid"] if "fid" in batch else batch[lyr.GetFIDColumn()]))
         wkbs.append(np.asarray(batch[geom_col], dtype=object))
         for f in wanted:
@@ -263,11 +273,7 @@ def read_source(source, name: str, *, dest_crs, context, feedback=None, fields=(
     fids, wkbs = [], []
     values = [[] for _ in idx]
     n_curved = n_m = 0
-    if isinstance(source, QgsProcessingFeatureSource):
-        it = source.getFeatures(request, QgsProcessingFeatureSource.FlagSkipGeometryValidityChecks)
-    else:
-        it = source.getFeatures(request)
-    for k, feat in enumerate(it):
+    for k, feat in enumerate(features(source, request)):
         fids.append(feat.id())
         geom = feat.geometry()
         if geom.isNull():
@@ -287,7 +293,7 @@ def read_source(source, name: str, *, dest_crs, context, feedback=None, fields=(
                 values[j].append(attrs[i])
         if feedback is not None and k % step == 0:
             if feedback.isCanceled():
-                raise QgsProcessingException("已取消 / canceled")
+                raise canceled()
             feedback.setProgress(progress_from + (progress_to - progress_from) * k / total)
     wkb_arr = np.empty(len(wkbs), dtype=object)
     wkb_arr[:] = wkbs

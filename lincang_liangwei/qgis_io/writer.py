@@ -17,6 +17,9 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QVariant
 
+from .messages import canceled
+from .reader import features
+
 if Qgis.QGIS_VERSION_INT >= 33800:  # QVariant field types are deprecated there (Qt6-ready)
     from qgis.PyQt.QtCore import QMetaType
 
@@ -75,7 +78,7 @@ def _columns_as_lists(columns) -> list:
 
 def _check_cancel(feedback):
     if feedback is not None and feedback.isCanceled():
-        raise QgsProcessingException("已取消 / canceled")
+        raise canceled()
 
 
 def write_arrays(sink, fields: QgsFields, geoms, columns, *, feedback=None, multi=True,
@@ -127,15 +130,9 @@ def copy_with_columns(source, sink, out_fields: QgsFields, fids: np.ndarray, col
     request.setInvalidGeometryCheck(QgsFeatureRequest.GeometryNoCheck)
     total = max(source.featureCount(), 1)
     batch = []
-    from qgis.core import QgsProcessingFeatureSource
-
     if only_listed:
         request.setFilterFids([int(f) for f in sorted_fids])
-    if isinstance(source, QgsProcessingFeatureSource):
-        it = source.getFeatures(request, QgsProcessingFeatureSource.FlagSkipGeometryValidityChecks)
-    else:
-        it = source.getFeatures(request)
-    for k, feat in enumerate(it):
+    for k, feat in enumerate(features(source, request)):
         pos = int(np.searchsorted(sorted_fids, feat.id()))
         found = pos < len(sorted_fids) and sorted_fids[pos] == feat.id()
         if only_listed and not found:
