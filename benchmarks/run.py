@@ -125,7 +125,7 @@ def _area_columns(path: Path) -> list[str]:
 def bench_pipes(city: Path, tmp: Path) -> list[dict]:
     import numpy as np
 
-    from lincang_liangwei import fileio
+    from devtools import fileio
     from lincang_liangwei.core.rules import load_rules
 
     bld = lyr(city, "buildings_2023")
@@ -170,7 +170,7 @@ def _precision_recall(got: dict, truth: dict, classes) -> list[str]:
 
 
 def bench_epochs(city: Path, tmp: Path) -> list[dict]:
-    from lincang_liangwei import fileio
+    from devtools import fileio
 
     ours = run_alg("liangwei:compareepochs", {
         "EARLIER": lyr(city, "buildings_2019"), "LATER": lyr(city, "buildings_2023"),

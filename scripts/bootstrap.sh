@@ -16,8 +16,16 @@ STAMP="$VENV/.bootstrap-$MODE-$(cat "$ROOT/scripts/bootstrap.sh" "$ROOT/requirem
 
 APT_RUNTIME="qgis python3-qgis qgis-providers libgeos-dev python3-venv python3-pip python3-dev
   build-essential python3-numpy python3-pandas python3-gdal python3-pyproj gdal-bin
-  xvfb xauth fonts-noto-cjk poppler-utils"
+  xvfb xauth fonts-noto-cjk poppler-utils pkg-config"
 APT_DEV=""
+
+# shapely >= 2 must use the system GEOS (the one QGIS links): Debian 13 packages
+# it (python3-shapely 2.1); Debian 12's is 1.8, so there it is built from source
+# below (which needs pkg-config and libgeos-dev).
+. /etc/os-release 2>/dev/null || true
+if [ "${VERSION_ID%%.*}" != "" ] && [ "${VERSION_ID%%.*}" -ge 13 ] 2>/dev/null; then
+  APT_RUNTIME="$APT_RUNTIME python3-shapely"
+fi
 
 need=()
 for p in $APT_RUNTIME $( [ "$MODE" = dev ] && echo "$APT_DEV" ); do
@@ -48,8 +56,10 @@ CONSTRAINTS="$VENV/constraints.txt"
 PIP=("$PY" -m pip install -q --disable-pip-version-check -c "$CONSTRAINTS")
 
 if ! "$PY" -c "import shapely, sys; sys.exit(0 if int(shapely.__version__.split('.')[0]) >= 2 else 1)" 2>/dev/null; then
-  echo "== building shapely >= 2 against the system GEOS (about 30 s)"
-  "${PIP[@]}" --no-binary shapely "shapely>=2.0"
+  # 2.1 is the last release built with setuptools; 2.2's meson build does not
+  # compile against Debian 13's numpy/Cython (Debian 13 uses its package instead)
+  echo "== building shapely 2.1 against the system GEOS (about 30 s)"
+  "${PIP[@]}" --no-binary shapely "shapely>=2.0,<2.2"
 fi
 if [ "$MODE" = dev ]; then
   QV=$("$PY" -c "from qgis.core import Qgis; print(Qgis.QGIS_VERSION_INT)" 2>/dev/null || echo 0)

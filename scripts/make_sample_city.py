@@ -18,8 +18,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from lincang_liangwei import fileio  # noqa: E402
-from lincang_liangwei.core import samplecity  # noqa: E402
+from devtools import fileio  # noqa: E402
+from devtools import samplecity  # noqa: E402
 
 
 def _rate(text: str):

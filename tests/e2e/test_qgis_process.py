@@ -17,8 +17,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 from qprun import run_alg  # noqa: E402
 
-from lincang_liangwei import fileio  # noqa: E402
-from lincang_liangwei.core.samplecity import generate_city  # noqa: E402
+from devtools import fileio  # noqa: E402
+from devtools.samplecity import generate_city  # noqa: E402
 
 pytestmark = pytest.mark.e2e
 ZONES = {"RED_LINES": "red_lines", "BLUE_LINES": "blue_lines", "GREEN_LINES": "green_lines",

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 import shapely
 
-from lincang_liangwei import fileio
-from lincang_liangwei.core import samplecity as sc
+from devtools import fileio
+from devtools import samplecity as sc
 
 BACKENDS = [b for b in ("ogr", "pyogrio")
             if importlib.util.find_spec("osgeo" if b == "ogr" else "pyogrio") is not None]

@@ -23,7 +23,7 @@ def imported_modules(path: Path) -> set:
 
 def test_core_never_imports_qgis_or_qt():
     offenders = {}
-    for path in list((PLUGIN / "core").rglob("*.py")) + [PLUGIN / "fileio.py", PLUGIN / "gpkgbulk.py",
+    for path in list((PLUGIN / "core").rglob("*.py")) + [PLUGIN / "gpkgbulk.py",
                                                         PLUGIN / "deps.py"]:
         bad = {m for m in imported_modules(path) if m.split(".")[0] in ("qgis", "PyQt5", "PyQt6", "processing")}
         if bad:
@@ -57,3 +57,12 @@ def test_package_is_one_clean_folder_with_license(tmp_path):
                    "processing/help/controllines.html"):
         assert f"lincang_liangwei/{needed}" in names, needed
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
+
+
+def test_development_code_stays_out_of_the_plugin():
+    """The sample-city generator and the test/benchmark file I/O live in devtools/, which is not shipped."""
+    assert not (PLUGIN / "core" / "samplecity.py").exists()
+    assert not (PLUGIN / "fileio.py").exists()
+    offenders = [str(p.relative_to(ROOT)) for p in PLUGIN.rglob("*.py")
+                 if any(m.split(".")[0] == "devtools" for m in imported_modules(p))]
+    assert offenders == []

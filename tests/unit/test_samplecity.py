@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from lincang_liangwei.core import samplecity as sc
+from devtools import samplecity as sc
 
 N = 4000
 
