@@ -50,6 +50,10 @@ One of a small fixed set of strings (:data:`CHANGES`)::
     split                   one of >= 2 later buildings made from one earlier
     merged                  made from >= 2 earlier buildings
     skipped                 later geometry was None (not compared)
+    duplicate               a copy of another later footprint (the same
+                            building entered twice, see
+                            :func:`.geometry.find_duplicates`): not compared,
+                            ``dup_of`` names the kept copy, which is
 
 Floors are compared for 1-1 matches only (unchanged / expanded footprints);
 a missing value (NaN) on either side means "no floor information".  A pure
@@ -57,7 +61,11 @@ partial demolition (loss without growth, IoU >= min_iou) stays ``unchanged``.
 
 Earlier buildings get a ``fate`` in :attr:`EpochResult.earlier`: ``continued``
 (1-1 successor, whatever its change), ``split``, ``merged``, ``demolished``
-(no successor) or ``skipped`` (None geometry).
+(no successor), ``skipped`` (None geometry) or ``duplicate`` (a copy of
+another earlier footprint; its kept copy carries the comparison).
+
+Floors may be numbers or text (``3层``, ``二层``, ``3F``): see
+:func:`.floors.parse_floors`; unreadable values count as missing.
 """
 from __future__ import annotations
 
@@ -72,6 +80,7 @@ import shapely
 
 from . import report_progress
 from .epoch_defaults import EPOCH_DEFAULTS
+from .floors import parse_floors
 
 try:  # optional: faster and exact; pure-numpy fallbacks below
     from scipy.optimize import linear_sum_assignment as _lsa
@@ -83,10 +92,11 @@ except Exception:  # noqa: BLE001 - a broken scipy must not break the plugin; pr
 UNCHANGED, NEW, EXPANDED, FLOORS_ADDED = "unchanged", "new", "expanded", "floors_added"
 EXPANDED_FLOORS = "expanded+floors_added"
 REBUILT, SPLIT, MERGED, SKIPPED = "rebuilt", "split", "merged", "skipped"
+DUPLICATE = "duplicate"
 #: every value the ``change`` column can take
-CHANGES = (UNCHANGED, NEW, EXPANDED, FLOORS_ADDED, EXPANDED_FLOORS, REBUILT, SPLIT, MERGED, SKIPPED)
+CHANGES = (UNCHANGED, NEW, EXPANDED, FLOORS_ADDED, EXPANDED_FLOORS, REBUILT, SPLIT, MERGED, SKIPPED, DUPLICATE)
 #: every value the earlier ``fate`` column can take
-FATES = ("continued", "split", "merged", "demolished", "skipped")
+FATES = ("continued", "split", "merged", "demolished", "skipped", DUPLICATE)
 
 _MITRE = "mitre"
 
@@ -100,6 +110,8 @@ class EpochReport:
     n_later: int = 0
     n_earlier_skipped: int = 0
     n_later_skipped: int = 0
+    n_earlier_duplicate: int = 0
+    n_later_duplicate: int = 0
     changes: dict = field(default_factory=dict)  # change -> count (later features)
     fates: dict = field(default_factory=dict)  # fate -> count (earlier features)
     n_growth: int = 0
@@ -115,7 +127,7 @@ class EpochReport:
     def lines(self) -> list[str]:
         zh = {UNCHANGED: "未变化", NEW: "新增", EXPANDED: "扩建", FLOORS_ADDED: "加层",
               EXPANDED_FLOORS: "扩建+加层", REBUILT: "翻建", SPLIT: "拆分", MERGED: "合并",
-              SKIPPED: "跳过（几何为空）"}
+              SKIPPED: "跳过（几何为空）", DUPLICATE: "重复录入（与另一要素轮廓相同，只比对一次）"}
         out = [f"前时相 {self.n_earlier} 个要素（跳过 {self.n_earlier_skipped}），后时相 {self.n_later} 个要素"
                f"（跳过 {self.n_later_skipped}） / earlier {self.n_earlier} features "
                f"({self.n_earlier_skipped} skipped), later {self.n_later} ({self.n_later_skipped} skipped)"]
@@ -124,12 +136,16 @@ class EpochReport:
             if n:
                 out.append(f"  {zh[c]} / {c}: {n}")
         out.append(f"  拆除 / demolished: {self.fates.get('demolished', 0)}")
+        if self.n_earlier_duplicate:
+            out.append(f"  前时相重复录入 / earlier duplicates (copies of another outline, not compared): "
+                       f"{self.n_earlier_duplicate}")
         out.append(f"  新增部分图斑 / growth polygons: {self.n_growth}")
         return out
 
     def as_dict(self) -> dict:
         return {"n_earlier": self.n_earlier, "n_later": self.n_later,
                 "n_earlier_skipped": self.n_earlier_skipped, "n_later_skipped": self.n_later_skipped,
+                "n_earlier_duplicate": self.n_earlier_duplicate, "n_later_duplicate": self.n_later_duplicate,
                 "changes": dict(self.changes), "fates": dict(self.fates), "n_growth": self.n_growth,
                 "n_multi_components": self.n_multi_components, "params": dict(self.params),
                 "seconds": dict(self.seconds)}
@@ -147,10 +163,11 @@ class EpochResult:
     summed for merges, the parent's for splits; 0 for new), ``area_now``,
     ``growth_m2`` (area of the added part, see module doc; whole footprint for
     new), ``floors_prev`` (max over predecessors), ``floors_now``, ``shift_m``
-    (estimated positional shift, metres).
+    (estimated positional shift, metres), ``dup_of`` (for ``duplicate``
+    rows: the fid of the kept copy; "" elsewhere).
 
     ``earlier``: one row per earlier feature in input order - ``fid``, ``fate``
-    (:data:`FATES`), ``next_fids``, ``area``, ``floors``.
+    (:data:`FATES`), ``next_fids``, ``area``, ``floors``, ``dup_of``.
 
     ``demolished``: the ``earlier`` rows with fate ``demolished``
     (``fid``, ``area_prev``, ``floors_prev``), ``demolished_index`` their input
@@ -268,14 +285,32 @@ def _greedy_assign(weight):
     return np.asarray(out_r, dtype=int), np.asarray(out_c, dtype=int)
 
 
+def _dup_ids(dup_of, ids):
+    """fid of the kept copy (as text) for duplicate rows, "" elsewhere."""
+    out = np.full(len(ids), "", dtype=object)
+    d = np.flatnonzero(dup_of >= 0)
+    out[d] = ids[dup_of[d]].astype(str)
+    return out
+
+
 def _join_ids(values) -> str:
     return ";".join(str(x) for x in sorted(values))
 
 
 def _floats(values, n):
-    if values is None:
-        return np.full(n, np.nan)
-    return pd.to_numeric(pd.Series(np.asarray(values, dtype=object)), errors="coerce").to_numpy(float)
+    """Floors as floats: numbers, or text such as 3层 / 二层 / 3F (unreadable -> NaN)."""
+    return parse_floors(values, n)[0]
+
+
+def _dup_mask(duplicate_of, n, what):
+    if duplicate_of is None:
+        return np.full(n, -1, dtype=np.int64)
+    d = np.asarray(duplicate_of).ravel()
+    if d.dtype == bool:
+        raise ValueError(f"{what}_duplicate_of: the index of the kept copy (-1 = none), not a mask")
+    if len(d) != n:
+        raise ValueError(f"{what}_duplicate_of and geometries must have the same length")
+    return d.astype(np.int64)
 
 
 # --------------------------------------------------------------------------- registration
@@ -396,7 +431,9 @@ def compare_epochs(earlier_geoms, earlier_ids, later_geoms, later_ids,
                    min_floor_increase: float = EPOCH_DEFAULTS["min_floor_increase"],
                    exact_iou: bool = False,
                    n_threads: int | None = None,
-                   progress=None) -> EpochResult:
+                   progress=None,
+                   earlier_duplicate_of=None,
+                   later_duplicate_of=None) -> EpochResult:
     """Compare two survey epochs of building footprints.
 
     Parameters (defaults chosen for imagery-detected / re-surveyed outlines:
@@ -454,6 +491,12 @@ def compare_epochs(earlier_geoms, earlier_ids, later_geoms, later_ids,
     :class:`EpochResult` for the outputs and the module doc for the
     ``change`` encoding.
 
+    ``earlier_duplicate_of`` / ``later_duplicate_of``: per feature the input
+    index of the copy kept instead of it, -1 for none
+    (:attr:`.geometry.CleanResult.duplicate_of`).  Such copies are not
+    compared (whatever their geometry) and are reported as ``duplicate``, so
+    one building entered twice is neither a split nor a merge.
+
     ``progress(fraction) -> bool`` is called between stages; returning True
     raises :class:`lincang_liangwei.core.RunCancelledError`.
     """
@@ -475,9 +518,11 @@ def compare_epochs(earlier_geoms, earlier_ids, later_geoms, later_ids,
     fE = _floats(earlier_floors, nE)
     fL = _floats(later_floors, nL)
 
-    usedE = ~shapely.is_missing(E)
+    dupE = _dup_mask(earlier_duplicate_of, nE, "earlier")
+    dupL = _dup_mask(later_duplicate_of, nL, "later")
+    usedE = ~shapely.is_missing(E) & (dupE < 0)
     usedE[usedE] = ~shapely.is_empty(E[usedE])
-    usedL = ~shapely.is_missing(L)
+    usedL = ~shapely.is_missing(L) & (dupL < 0)
     usedL[usedL] = ~shapely.is_empty(L[usedL])
     aE = np.zeros(nE)
     aL = np.zeros(nL)
@@ -608,6 +653,7 @@ def compare_epochs(earlier_geoms, earlier_ids, later_geoms, later_ids,
     t = time.perf_counter()
     change = np.full(nL, NEW, dtype=object)
     change[~usedL] = SKIPPED
+    change[dupL >= 0] = DUPLICATE
     prev = np.full(nL, "", dtype=object)
     iou_out = np.zeros(nL)
     area_prev = np.zeros(nL)
@@ -619,6 +665,7 @@ def compare_epochs(earlier_geoms, earlier_ids, later_geoms, later_ids,
     growth_geom[usedL] = L[usedL]
     fate = np.full(nE, "demolished", dtype=object)
     fate[~usedE] = SKIPPED
+    fate[dupE >= 0] = DUPLICATE
     nxt = np.full(nE, "", dtype=object)
 
     pair_l = np.asarray(pair_l, dtype=np.int64)
@@ -722,8 +769,10 @@ def compare_epochs(earlier_geoms, earlier_ids, later_geoms, later_ids,
         "fid": lids, "change": change, "prev_fids": prev, "match_iou": iou_out,
         "area_prev": area_prev, "area_now": aL, "growth_m2": growth,
         "floors_prev": floors_prev, "floors_now": fL, "shift_m": shift_m,
+        "dup_of": _dup_ids(dupL, lids),
     })
-    earlier = pd.DataFrame({"fid": eids, "fate": fate, "next_fids": nxt, "area": aE, "floors": fE})
+    earlier = pd.DataFrame({"fid": eids, "fate": fate, "next_fids": nxt, "area": aE, "floors": fE,
+                            "dup_of": _dup_ids(dupE, eids)})
     dem_idx = np.flatnonzero(fate == "demolished")
     demolished = pd.DataFrame({"fid": eids[dem_idx], "area_prev": aE[dem_idx], "floors_prev": fE[dem_idx]})
     has_growth = usedL & (change != UNCHANGED) & (change != FLOORS_ADDED)
@@ -733,7 +782,9 @@ def compare_epochs(earlier_geoms, earlier_ids, later_geoms, later_ids,
     growth_df = pd.DataFrame({"fid": lids[gi], "change": change[gi], "growth_m2": growth[gi], "later_index": gi})
 
     report = EpochReport(
-        n_earlier=nE, n_later=nL, n_earlier_skipped=int((~usedE).sum()), n_later_skipped=int((~usedL).sum()),
+        n_earlier=nE, n_later=nL, n_earlier_skipped=int((~usedE & (dupE < 0)).sum()),
+        n_later_skipped=int((~usedL & (dupL < 0)).sum()),
+        n_earlier_duplicate=int((dupE >= 0).sum()), n_later_duplicate=int((dupL >= 0).sum()),
         changes={k: int(v) for k, v in pd.Series(change).value_counts().items()},
         fates={k: int(v) for k, v in pd.Series(fate).value_counts().items()},
         n_growth=len(gi), n_multi_components=n_multi, params=params, seconds=secs)

@@ -29,8 +29,11 @@ _COLLECTION_TYPES = (
 )
 
 # status codes stored per feature (``CleanResult.status``)
-OK, REPAIRED, NULL, EMPTY, UNREPAIRABLE, WRONG_TYPE = range(6)
-STATUS_NAMES = ("ok", "repaired", "null", "empty", "unrepairable", "wrong_type")
+OK, REPAIRED, NULL, EMPTY, UNREPAIRABLE, WRONG_TYPE, DUPLICATE = range(7)
+STATUS_NAMES = ("ok", "repaired", "null", "empty", "unrepairable", "wrong_type", "duplicate")
+
+#: two footprints whose outlines agree within this (m) are one building digitised twice
+DUPLICATE_TOL_M = 0.05
 
 
 @dataclass
@@ -46,6 +49,8 @@ class CleanReport:
     n_empty: int = 0
     n_unrepairable: int = 0
     n_wrong_type: int = 0
+    n_duplicate: int = 0  # a copy of another feature's outline (kept once, the copy skipped)
+    n_merged_parts: int = 0  # invalid multipart features repaired as the union of their parts - informational
     n_zm: int = 0  # had Z (or M) values, flattened to 2D - informational
     n_multipart: int = 0  # multipart features kept whole - informational
 
@@ -55,7 +60,7 @@ class CleanReport:
 
     @property
     def n_skipped(self) -> int:
-        return self.n_null + self.n_empty + self.n_unrepairable + self.n_wrong_type
+        return self.n_null + self.n_empty + self.n_unrepairable + self.n_wrong_type + self.n_duplicate
 
     @property
     def balanced(self) -> bool:
@@ -77,10 +82,16 @@ class CleanReport:
              f"invalid geometry with no {self.kind} left after repair"),
             (self.n_wrong_type, "几何类型不符（需要" + ("面" if self.kind == POLYGON else "线") + "）",
              f"not a {self.kind} geometry"),
+            (self.n_duplicate, "与另一要素轮廓重复（同一建筑录入两次，只计一次）",
+             "duplicate of another feature's outline (the same building entered twice; counted once)"),
         )
         for n, zh, en in reasons:
             if n:
                 out.append(f"  跳过 {n} 个：{zh} / skipped {n}: {en}")
+        if self.n_merged_parts:
+            out.append(f"  {self.n_merged_parts} 个多部件要素的部件相互重叠，已合并为其并集 / "
+                       f"{self.n_merged_parts} multipart features with overlapping parts repaired as the union of "
+                       f"their parts")
         if self.n_zm:
             out.append(f"  {self.n_zm} 个要素含 Z/M 值，已按二维计算 / {self.n_zm} features had Z/M values, computed in 2D")
         if self.n_multipart:
@@ -90,7 +101,7 @@ class CleanReport:
     def as_dict(self) -> dict:
         d = {k: getattr(self, k) for k in (
             "layer", "kind", "n_in", "n_ok", "n_repaired", "n_null", "n_empty",
-            "n_unrepairable", "n_wrong_type", "n_zm", "n_multipart")}
+            "n_unrepairable", "n_wrong_type", "n_duplicate", "n_merged_parts", "n_zm", "n_multipart")}
         d["n_used"] = self.n_used
         d["n_skipped"] = self.n_skipped
         return d
@@ -103,6 +114,8 @@ class CleanResult:
     geoms: np.ndarray  # object array, same length as the input
     status: np.ndarray  # int8 status codes (OK, REPAIRED, ...)
     report: CleanReport = field(repr=False)
+    #: index of the kept feature for DUPLICATE ones, -1 elsewhere (None: duplicates not looked for)
+    duplicate_of: np.ndarray | None = None
 
     @property
     def used(self) -> np.ndarray:
@@ -154,7 +167,123 @@ def keep_parts(geoms: np.ndarray, types: tuple) -> np.ndarray:
     return out
 
 
-def clean(geoms, kind: str = POLYGON, layer: str = "layer", unparsable=None) -> CleanResult:
+def _flat_parts(geoms: np.ndarray):
+    """All simple parts of ``geoms`` (collections inside collections exploded) and their input index."""
+    parts, idx = shapely.get_parts(geoms, return_index=True)
+    for _ in range(3):
+        nested = np.isin(shapely.get_type_id(parts), [int(t) for t in _COLLECTION_TYPES])
+        if not nested.any():
+            break
+        sub, sidx = shapely.get_parts(parts[nested], return_index=True)
+        parts = np.concatenate([parts[~nested], sub])
+        idx = np.concatenate([idx[~nested], idx[nested][sidx]])
+    return parts, idx
+
+
+def union_of_parts(geoms: np.ndarray) -> np.ndarray:
+    """Each (multi)polygon repaired as the union of its parts, vectorised.
+
+    ``make_valid`` keeps the area covered an odd number of times: two
+    overlapping parts of a MultiPolygon lose their overlap, a part inside
+    another becomes a hole.  A footprint drawn in parts means the area they
+    cover together, so: every part made valid on its own, then the parts of
+    each feature unioned (one GEOS unary union per feature, in one call).
+    ``None`` where no polygonal part is left.
+    """
+    out = np.full(len(geoms), None, dtype=object)
+    if len(geoms) == 0:
+        return out
+    parts, idx = _flat_parts(geoms)
+    bad = ~shapely.is_valid(parts)
+    if bad.any():
+        parts[bad] = shapely.make_valid(parts[bad])
+    parts = keep_parts(parts, _POLY_TYPES)
+    have = ~shapely.is_missing(parts)
+    if not have.any():
+        return out
+    order = np.argsort(idx[have], kind="stable")
+    grouped = shapely.geometrycollections(parts[have][order], indices=idx[have][order],
+                                          out=np.full(len(geoms), None, dtype=object))
+    live = ~shapely.is_missing(grouped)
+    out[live] = shapely.union_all(grouped[live].reshape(-1, 1), axis=1)
+    return keep_parts(out, _POLY_TYPES)
+
+
+def find_duplicates(geoms: np.ndarray, ids=None, tol: float = DUPLICATE_TOL_M) -> np.ndarray:
+    """Index of the kept copy for each feature that repeats another's outline, -1 elsewhere.
+
+    Two polygons are copies when their bounding boxes agree within ``tol`` on
+    all four sides, their outlines within ``tol`` (discrete Hausdorff distance
+    of the boundaries, both ways) and their areas within ``tol`` x perimeter.
+    Candidates come from one sort of a projection of the bounds (no spatial
+    index: ~0.5 s at 10^6 footprints), so only the few boxes that coincide are
+    compared geometrically.  Of each group of copies the one with the smallest
+    id (input position when ``ids`` is None) is kept, so which copy survives
+    does not depend on feature order.  ``None`` entries are never duplicates.
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    n = len(geoms)
+    dup_of = np.full(n, -1, dtype=np.int64)
+    live = np.flatnonzero(~shapely.is_missing(geoms))
+    if len(live) < 2:
+        return dup_of
+    b = shapely.bounds(geoms[live])
+    ok = np.isfinite(b).all(axis=1)
+    live, b = live[ok], b[ok]
+    # copies differ by <= tol on every side, so by <= tol * sum(w) on this key; distinct
+    # buildings on a regular grid rarely collide on it (weights without integer relations)
+    w = np.array([1.0, 0.7548776662466927, 0.5698402909980532, 0.4301597090019468])
+    key = b @ w
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    end = np.searchsorted(key, key + tol * w.sum() * (1 + 1e-9), side="right")
+    counts = end - np.arange(len(key)) - 1
+    total = int(counts.sum())
+    if total == 0:
+        return dup_of
+    first = np.repeat(np.arange(len(key)), counts)
+    offs = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts) + 1
+    i, j = order[first], order[first + offs]
+    close = (np.abs(b[i] - b[j]) <= tol).all(axis=1)
+    i, j = live[i[close]], live[j[close]]
+    if len(i) == 0:
+        return dup_of
+    a, c = geoms[i], geoms[j]
+    same = shapely.hausdorff_distance(a, c) <= tol
+    same &= (np.abs(shapely.area(a) - shapely.area(c))
+             <= tol * np.maximum(shapely.length(a), shapely.length(c)))
+    i, j = i[same], j[same]
+    if len(i) == 0:
+        return dup_of
+    # groups of copies: min-rank label propagation over the (few) pairs
+    nodes, inv = np.unique(np.concatenate([i, j]), return_inverse=True)
+    u, v = inv[:len(i)], inv[len(i):]
+    if ids is None:
+        rank = nodes.astype(np.int64)
+    else:
+        ids = np.asarray(ids)
+        rank = np.empty(n, dtype=np.int64)
+        rank[np.argsort(ids, kind="stable")] = np.arange(n)
+        rank = rank[nodes]
+    label = rank.copy()
+    while True:
+        m = np.minimum(label[u], label[v])
+        new = label.copy()
+        np.minimum.at(new, u, m)
+        np.minimum.at(new, v, m)
+        if np.array_equal(new, label):
+            break
+        label = new
+    keeper = np.empty(rank.max() + 1, dtype=np.int64)
+    keeper[rank] = nodes  # rank -> feature index
+    kept = keeper[label]
+    copy = kept != nodes
+    dup_of[nodes[copy]] = kept[copy]
+    return dup_of
+
+
+def clean(geoms, kind: str = POLYGON, layer: str = "layer", unparsable=None, ids=None,
+          duplicates: bool | None = None, duplicate_tol: float = DUPLICATE_TOL_M) -> CleanResult:
     """Repair or reject geometries, vectorised, and count every case.
 
     * ``None`` / missing -> skipped as *null*
@@ -162,9 +291,16 @@ def clean(geoms, kind: str = POLYGON, layer: str = "layer", unparsable=None) -> 
     * Z/M -> flattened to 2D (counted, still used)
     * wrong geometry type (e.g. points in a building layer) -> skipped
     * invalid -> ``make_valid`` then only the parts of the wanted kind kept;
-      nothing left -> skipped as *unrepairable*
+      nothing left -> skipped as *unrepairable*.  A polygon layer's invalid
+      multipart feature (overlapping or touching parts) becomes the union of
+      its parts instead (:func:`union_of_parts`)
     * ``unparsable`` (optional bool mask): features whose geometry the reader
       could not decode at all (e.g. a ring of 3 points) -> *unrepairable*
+    * ``duplicates`` (default: on for polygons): a feature whose repaired
+      outline repeats another's within ``duplicate_tol`` m is skipped as
+      *duplicate*; of each group of copies the one with the smallest of
+      ``ids`` (input position when None) is kept (:func:`find_duplicates`);
+      ``CleanResult.duplicate_of`` says which
     """
     geoms = np.asarray(geoms, dtype=object)
     n = len(geoms)
@@ -201,18 +337,47 @@ def clean(geoms, kind: str = POLYGON, layer: str = "layer", unparsable=None) -> 
     valid[live] = shapely.is_valid(out[live])
     # a valid GeometryCollection still needs its wanted parts extracted
     fix = live & (~valid | is_collection)
+    merged = np.zeros(n, dtype=bool)
     if fix.any():
         fixed = out[fix]
         invalid_here = ~valid[fix]
-        fixed[invalid_here] = shapely.make_valid(fixed[invalid_here])
+        by_parts = np.zeros(len(fixed), dtype=bool)
+        if kind == POLYGON:  # overlapping parts: the union, not make_valid's odd-coverage area
+            by_parts = invalid_here & (tid[fix] != int(shapely.GeometryType.POLYGON))
+            by_parts[by_parts] = shapely.get_num_geometries(fixed[by_parts]) > 1
+        mv = invalid_here & ~by_parts
+        fixed[mv] = shapely.make_valid(fixed[mv])
         fixed = keep_parts(fixed, wanted)
+        if kind == POLYGON:
+            # a valid collection may hold overlapping polygons: its polygon parts are then invalid
+            present_fixed = ~shapely.is_missing(fixed)
+            still = np.zeros(len(fixed), dtype=bool)
+            still[present_fixed] = ~shapely.is_valid(fixed[present_fixed])
+            by_parts |= still
+            if by_parts.any():
+                src = np.where(still, fixed, out[fix])[by_parts]
+                fixed[by_parts] = union_of_parts(src)
         gone = shapely.is_missing(fixed)
         idx = np.flatnonzero(fix)
         out[idx] = fixed
+        merged[idx] = by_parts & ~gone
         st = np.where(gone, np.where(is_collection[idx] & valid[idx], WRONG_TYPE, UNREPAIRABLE),
-                      np.where(valid[idx], OK, REPAIRED))
+                      np.where(valid[idx] & ~by_parts, OK, REPAIRED))
         status[idx] = st
+
+    duplicate_of = None
+    if duplicates is None:
+        duplicates = kind == POLYGON
+    if duplicates:
+        keep = status <= REPAIRED
+        duplicate_of = np.full(n, -1, dtype=np.int64)
+        sub = np.flatnonzero(keep)
+        d = find_duplicates(out[sub], None if ids is None else np.asarray(ids)[sub], duplicate_tol)
+        has = d >= 0
+        duplicate_of[sub[has]] = sub[d[has]]
+        status[sub[has]] = DUPLICATE
     out[status > REPAIRED] = None
+    report.n_merged_parts = int((merged & (status == REPAIRED)).sum())
 
     used = status <= REPAIRED
     multi_t = shapely.GeometryType.MULTIPOLYGON if kind == POLYGON else shapely.GeometryType.MULTILINESTRING
@@ -221,7 +386,7 @@ def clean(geoms, kind: str = POLYGON, layer: str = "layer", unparsable=None) -> 
         report.n_multipart = int(((shapely.get_type_id(used_geoms) == int(multi_t))
                                   & (shapely.get_num_geometries(used_geoms) > 1)).sum())
     for code, attr in ((OK, "n_ok"), (REPAIRED, "n_repaired"), (NULL, "n_null"), (EMPTY, "n_empty"),
-                       (UNREPAIRABLE, "n_unrepairable"), (WRONG_TYPE, "n_wrong_type")):
+                       (UNREPAIRABLE, "n_unrepairable"), (WRONG_TYPE, "n_wrong_type"), (DUPLICATE, "n_duplicate")):
         setattr(report, attr, int((status == code).sum()))
     assert report.balanced
-    return CleanResult(geoms=out, status=status, report=report)
+    return CleanResult(geoms=out, status=status, report=report, duplicate_of=duplicate_of)

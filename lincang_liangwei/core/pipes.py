@@ -432,7 +432,7 @@ def check_buildings(pipes: PipeSet, geoms, ids=None, *, layer: str = "footprints
     rep.unmapped_values = dict(pipes.report.unmapped_values)
     rep.n_buildings_in = n
     if clean_geoms:
-        cr = clean(geoms, kind=POLYGON, layer=layer)
+        cr = clean(geoms, kind=POLYGON, layer=layer, ids=ids)
         g, used = cr.geoms, cr.used
         rep.bld_clean = cr.report
     else:
