@@ -64,9 +64,7 @@ from __future__ import annotations
 import json
 import logging
 import math
-import os
 import sqlite3
-import tempfile
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -455,42 +453,23 @@ def _ogr():
 
 
 def _tmp_path(dst: Path) -> Path:
-    fd, name = tempfile.mkstemp(prefix=f".{dst.stem}.", suffix=".tmp.gpkg", dir=str(dst.parent))
-    os.close(fd)
-    os.unlink(name)   # GDAL wants to create the file itself
-    return Path(name)
+    """A temporary name beside dst (GDAL creates the file itself); see :mod:`atomicfile`."""
+    from .atomicfile import temp_sibling
+
+    return temp_sibling(dst)
 
 
 def _remove_quietly(p: Path):
-    for suffix in ("", "-journal", "-wal", "-shm"):
-        try:
-            os.unlink(str(p) + suffix)
-        except FileNotFoundError:
-            pass
+    from .atomicfile import remove_quietly
+
+    remove_quietly(p)
 
 
 def _publish(tmp: Path, dst: Path):
     """fsync the finished temporary file and atomically move it over dst."""
-    fd = os.open(str(tmp), os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    # a stale journal / WAL of an older file at dst would be applied to the new one
-    for suffix in ("-journal", "-wal", "-shm"):
-        try:
-            os.unlink(str(dst) + suffix)
-        except FileNotFoundError:
-            pass
-    os.replace(str(tmp), str(dst))
-    try:
-        dfd = os.open(str(dst.parent), os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
-    except OSError:   # pragma: no cover - e.g. directories that cannot be opened
-        pass
+    from .atomicfile import publish
+
+    publish(tmp, dst)
 
 
 def _unique_name(name: str, taken: set) -> str:
@@ -609,7 +588,7 @@ def _has_rtree(con: sqlite3.Connection, table: str, geom_col: str) -> bool:
 # --------------------------------------------------------------------------- #
 
 def copy_layer_with_columns(src_path, src_layer: str, dst_path, dst_layer: str,
-                            extra_columns: Sequence = (), extra_fids=None, bounds=None) -> int:
+                            extra_columns: Sequence = (), extra_fids=None, bounds=None, only_listed=False) -> int:
     """Write a NEW GeoPackage ``dst_path`` with one layer ``dst_layer``: every feature of
     GeoPackage layer ``src_path``/``src_layer`` (same fid, geometry blob and attribute
     values, copied in SQL) plus ``extra_columns`` matched by fid.
@@ -625,6 +604,8 @@ def copy_layer_with_columns(src_path, src_layer: str, dst_path, dst_layer: str,
     (``minx, miny, maxx, maxy``; NaN = no geometry).  Without it the envelopes are
     read from the geometry blob headers.
 
+    only_listed: copy only the source features whose fid is in ``extra_fids``.
+
     The source is only read.  ``dst_path`` is replaced atomically (it must not be the
     source file nor be open elsewhere).  Returns the number of features written.
     """
@@ -637,7 +618,9 @@ def copy_layer_with_columns(src_path, src_layer: str, dst_path, dst_layer: str,
     if dst_path.exists() and dst_path.resolve() == src_path.resolve():
         raise ValueError("dst_path must differ from src_path")
     extra = _check_columns(extra_columns)
-    if extra:
+    if only_listed and extra_fids is None:
+        raise ValueError("extra_fids is required with only_listed")
+    if extra or only_listed:
         if extra_fids is None:
             raise ValueError("extra_fids is required with extra_columns")
         extra_fids = np.asarray(extra_fids, dtype=np.int64).ravel()
@@ -700,6 +683,11 @@ def copy_layer_with_columns(src_path, src_layer: str, dst_path, dst_layer: str,
 
             fid_sql = _q(scols_l[fid_col.lower()])
             src_fids = _fetch_ints(con, f"src.{_q(src_table)}", fid_sql)
+            where, where_args = "", ()
+            if only_listed:
+                src_fids = src_fids[np.isin(src_fids, extra_fids)]
+                where, where_args = f"WHERE s.{fid_sql} IN (SELECT value FROM json_each(?)) ", (
+                    json.dumps(src_fids.tolist()),)
             n = len(src_fids)
             clock("fids")
             with ThreadPoolExecutor(1) as pool:
@@ -707,7 +695,7 @@ def copy_layer_with_columns(src_path, src_layer: str, dst_path, dst_layer: str,
                 # thread (own read-only connection; sqlite and numpy sorts release the
                 # GIL) while this thread copies the rows.
                 job = pool.submit(_bounds_and_plan, src_path, src_table, fid_sql, _q(s_geom), src_fids, bounds,
-                                  target[1] if target else None) if geom_col else None
+                                  target[1] if target else None, only_listed) if geom_col else None
                 sel = [f"s.{_q(scols_l[c.lower()])}" for c in copy_cols]
                 if extra:
                     order = np.argsort(extra_fids, kind="stable")
@@ -732,7 +720,7 @@ def copy_layer_with_columns(src_path, src_layer: str, dst_path, dst_layer: str,
                 clock("extra values")
                 col_list = ", ".join(_q(c) for c in dcols)
                 con.execute(f"INSERT INTO main.{_q(dst_layer)}({col_list}) SELECT {', '.join(sel)} "
-                            f"FROM src.{_q(src_table)} AS s ORDER BY s.{fid_sql}")
+                            f"FROM src.{_q(src_table)} AS s {where}ORDER BY s.{fid_sql}", where_args)
                 got = con.execute(f"SELECT count(*) FROM main.{_q(dst_layer)}").fetchone()[0]
                 if got != n:
                     raise RuntimeError(f"copied {got} rows, expected {n}")
@@ -815,7 +803,8 @@ def _fetch_ints(con: sqlite3.Connection, table_sql: str, col_sql: str) -> np.nda
     return np.concatenate(parts) if parts else np.zeros(0, np.int64)
 
 
-def _read_headers(con: sqlite3.Connection, table_sql: str, fid_sql: str, geom_sql: str, fids: np.ndarray) -> np.ndarray:
+def _read_headers(con: sqlite3.Connection, table_sql: str, fid_sql: str, geom_sql: str, fids: np.ndarray,
+                  subset: bool = False) -> np.ndarray:
     """First 40 bytes of every geometry blob (zero padded, zeros for NULL), rows in fid order.
 
     Fetched as one concatenated value per chunk, with the rowids aggregated
@@ -834,11 +823,13 @@ def _read_headers(con: sqlite3.Connection, table_sql: str, fid_sql: str, geom_sq
         agg = f"group_concat(substr(ifnull(hex(substr(g, 1, 40)), '') || '{pad}', 1, 80), '')"
     for off in range(0, n, _JSON_CHUNK):
         part = fids[off:off + _JSON_CHUNK]
+        # subset: only the listed fids (copy of some features), else every row in the range
+        only = f"AND {fid_sql} IN (SELECT value FROM json_each(?)) " if subset else ""
+        args = (int(part[0]), int(part[-1])) + ((json.dumps(part.tolist()),) if subset else ())
         ids_s, raw = con.execute(
             f"SELECT group_concat(r, ','), {agg} "
             f"FROM (SELECT {fid_sql} AS r, {geom_sql} AS g FROM {table_sql} WHERE {fid_sql} BETWEEN ? AND ? "
-            f"ORDER BY {fid_sql})",
-            (int(part[0]), int(part[-1]))).fetchone()
+            f"{only}ORDER BY {fid_sql})", args).fetchone()
         ids = np.fromstring(ids_s or "", dtype=np.int64, sep=",")
         if not np.array_equal(ids, part):
             raise RuntimeError("geometry headers came back in an unexpected order")
@@ -849,12 +840,12 @@ def _read_headers(con: sqlite3.Connection, table_sql: str, fid_sql: str, geom_sq
 
 
 def _bounds_and_plan(src_path: Path, table: str, fid_sql: str, geom_sql: str, fids: np.ndarray, bounds,
-                     node_size: int | None):
+                     node_size: int | None, subset: bool = False):
     """Worker: feature bounds (from ``bounds`` or the source blobs) and the rtree plan."""
     clock = _Clock("bounds+plan worker")
     con = sqlite3.connect(_uri(src_path, "ro"), uri=True)
     try:
-        b = _resolve_bounds(con, f"main.{_q(table)}", fid_sql, geom_sql, fids, bounds)
+        b = _resolve_bounds(con, f"main.{_q(table)}", fid_sql, geom_sql, fids, bounds, subset)
     finally:
         con.close()
     clock("bounds")
@@ -865,7 +856,7 @@ def _bounds_and_plan(src_path: Path, table: str, fid_sql: str, geom_sql: str, fi
 
 
 def _resolve_bounds(con: sqlite3.Connection, table_sql: str, fid_sql: str, geom_sql: str,
-                    fids: np.ndarray, bounds) -> np.ndarray:
+                    fids: np.ndarray, bounds, subset: bool = False) -> np.ndarray:
     """(n, 4) bounds of the features ``fids`` (ascending): given, or from the blob headers."""
     n = len(fids)
     if bounds is not None:
@@ -886,7 +877,7 @@ def _resolve_bounds(con: sqlite3.Connection, table_sql: str, fid_sql: str, geom_
         if len(bb) != n:
             raise ValueError(f"bounds has {len(bb)} rows for {n} features")
         return bb
-    h = _read_headers(con, table_sql, fid_sql, geom_sql, fids)
+    h = _read_headers(con, table_sql, fid_sql, geom_sql, fids, subset)
     out = _bounds_from_headers(h)
     need = np.flatnonzero(_needs_wkb(h))
     if len(need):

@@ -98,6 +98,21 @@ class LiangweiAlgorithm(QgsProcessingAlgorithm):
         feedback.pushInfo(rules.describe())
         return rules
 
+    def input_layer(self, parameters, param, context, feedback, geometry=("polygon",)):
+        """The input ``param`` resolved once (``qgis_io.reader.InputLayer``): refused with a message when its
+        geometry type is not in ``geometry`` ("point", "line", "polygon") or it is a multi-layer file given
+        without a layer name; a GBK shapefile without ``.cpg`` is re-opened with the right encoding.
+        Read it with ``qgis_io.reader.read_layer``."""
+        from ..qgis_io.reader import resolve_input
+
+        source = self.parameterAsSource(parameters, param, context)
+        if source is None:
+            raise QgsProcessingException(self.invalidSourceError(parameters, param))
+        definition = self.parameterDefinition(param)
+        return resolve_input(source, self.parameterAsVectorLayer(parameters, param, context), parameters.get(param),
+                             param, feedback=feedback, description=definition.description() if definition else "",
+                             geometry=geometry)
+
     def source_and_name(self, parameters, param, context):
         """(feature source, the layer name a planner recognises) of a source parameter."""
         from ..qgis_io.reader import layer_label
@@ -108,9 +123,11 @@ class LiangweiAlgorithm(QgsProcessingAlgorithm):
         return source, layer_label(self.parameterAsVectorLayer(parameters, param, context), source, param)
 
     def working_crs(self, parameters, source, name, context, feedback):
-        """Projected CRS of the run (chosen from ``source`` unless WORK_CRS is given), logged."""
-        from ..qgis_io.reader import choose_working_crs
+        """Projected CRS of the run (chosen from ``source``, a feature source or an InputLayer, unless
+        WORK_CRS is given), logged."""
+        from ..qgis_io.reader import InputLayer, choose_working_crs
 
+        source = source.source if isinstance(source, InputLayer) else source
         override = self.parameterAsCrs(parameters, self.WORK_CRS, context)
         crs, note = choose_working_crs(source, name, context, override if override.isValid() else None)
         feedback.pushInfo(note)
@@ -118,50 +135,51 @@ class LiangweiAlgorithm(QgsProcessingAlgorithm):
 
     @staticmethod
     def check_crs(source, name, work_crs, feedback, context=None):
-        """Refuse a layer without CRS; log the on-the-fly reprojection of one in another CRS."""
-        from ..qgis_io.reader import require_crs
+        """Refuse a layer without CRS (a feature source or an InputLayer); log the on-the-fly reprojection
+        of one in another CRS."""
+        from ..qgis_io.reader import InputLayer, require_crs
 
-        crs = require_crs(source, name, context)
+        crs = require_crs(source.source if isinstance(source, InputLayer) else source, name, context)
         if crs != work_crs:
             feedback.pushInfo(f"{name}: 坐标系 {crs.authid()} 实时转换到 {work_crs.authid()} / "
                               f"reprojected on the fly from {crs.authid()} to {work_crs.authid()}")
 
-    def ogr_file(self, parameters, param, context, work_crs, fields=()):
-        """(path, layer) for GDAL's fast Arrow read of this source, or None."""
-        from ..qgis_io.reader import ogr_file_of
+    def output_destinations(self, parameters, context, inputs, outputs) -> dict:
+        """Every output of the run resolved once (``{name: qgis_io.writer.Destination or None}``) and checked
+        before anything is read: refused when it would replace an input layer or an input's file (whatever the
+        spelling: path, ``path|layername=``, ``ogr:dbname=… table=…``, relative, symlink), when two outputs
+        point at the same target, or when its folder cannot take the file; leftovers of killed runs go.
 
-        return ogr_file_of(self.parameterAsVectorLayer(parameters, param, context), parameters.get(param),
-                           work_crs, fields)
-
-    def refuse_overwriting_inputs(self, parameters, context, inputs, outputs):
-        """Stop before an output file would replace a file an input layer is read from.
-
-        Writing a result into the GeoPackage the footprints come from would
-        replace that whole file (every layer in it) with the result.
+        Never calls ``parameterAsOutputLayer`` on a sink (that registers a bogus ``memory:<description>``
+        layer to load and the dialog ends in "not correctly generated").  Sinks that need the algorithm
+        (``parameterAsSink``) are opened through ``Destination.open_sink`` made here.
         """
-        import os
+        from ..qgis_io.writer import check_destinations, input_key, resolve_destination
 
-        from qgis.core import QgsProviderRegistry
-
-        sources = {}
+        keys = {}
         for param in inputs:
             layer = self.parameterAsVectorLayer(parameters, param, context) if parameters.get(param) else None
-            if layer is None:
-                continue
-            path = QgsProviderRegistry.instance().decodeUri(layer.providerType(), layer.source()).get("path")
-            if path:
-                sources[os.path.realpath(path)] = param
-        for param in outputs:
-            if not parameters.get(param):
-                continue
-            dest = self.parameterAsOutputLayer(parameters, param, context) or ""
-            dest = dest.split("|")[0]
-            if dest and os.path.realpath(dest) in sources:
-                raise QgsProcessingException(
-                    f"输出 {param} 指向输入图层所在的文件 {dest}（{sources[os.path.realpath(dest)]}），写入会覆盖原始数据。"
-                    f"请另选输出文件。 / output {param} points at {dest}, the file input "
-                    f"{sources[os.path.realpath(dest)]} is read from: writing it would replace the original data. "
-                    f"Choose another output file.")
+            key = input_key(layer)
+            if key is not None:
+                keys[param] = key
+        dests = {}
+        for name in outputs:
+            definition = self.parameterDefinition(name)
+            dest = resolve_destination(name, definition, parameters.get(name), context,
+                                       self._sink_opener(parameters, name, context))
+            if dest is None and not definition.flags() & definition.FlagOptional:
+                raise QgsProcessingException(self.invalidSinkError(parameters, name))
+            dests[name] = dest
+        check_destinations(dests, keys)
+        return dests
+
+    refuse_overwriting_inputs = output_destinations  # the earlier name
+
+    def _sink_opener(self, parameters, name, context):
+        def open_sink(value, fields, wkb_type, crs):
+            return self.parameterAsSink({**parameters, name: value}, name, context, fields, wkb_type, crs)
+
+        return open_sink
 
     @staticmethod
     def require_dependencies():

@@ -5,14 +5,12 @@ import time
 
 from qgis.core import (
     QgsProcessing,
-    QgsProcessingException,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
     QgsProcessingParameterNumber,
     QgsProcessingParameterString,
-    QgsProcessingUtils,
 )
 
 from ..core import RunCancelledError
@@ -29,10 +27,24 @@ TOLERANCES = (
 )
 LATER_FIELDS = (("change", "string"), ("prev_fids", "string"), ("match_iou", "double"), ("area_prev", "double"),
                 ("area_now", "double"), ("growth_m2", "double"), ("floors_prev", "double"), ("floors_now", "double"),
-                ("shift_m", "double"), ("epoch", "string"), ("prev_epoch", "string"))
+                ("shift_m", "double"), ("dup_of", "string"), ("epoch", "string"), ("prev_epoch", "string"))
 DEMOLISHED_FIELDS = (("fate", "string"), ("area_prev", "double"), ("floors_prev", "double"), ("epoch", "string"),
                      ("gone_by", "string"))
 GROWTH_FIELDS = (("fid_later", "int64"), ("change", "string"), ("growth_m2", "double"), ("epoch", "string"))
+
+
+def floors_lines(layer: str, field: str, parsed) -> list:
+    """Log lines for a floors field read by ``core.floors.parse_floors`` (text values, what was unreadable)."""
+    out = []
+    if parsed.n_text:
+        out.append(f"{layer}: 层数字段“{field}”中 {parsed.n_text} 个文字值已识别为层数（如 3层、二层、3F） / "
+                   f"floors field '{field}': {parsed.n_text} text values read as floors (e.g. 3层, 二层, 3F)")
+    if parsed.n_unparsed:
+        examples = "、".join(f"“{v}”" for v in parsed.examples)
+        out.append(f"{layer}: 层数字段“{field}”中 {parsed.n_unparsed} 个值无法识别为层数，按无层数信息处理"
+                   f"（例如 {examples}） / floors field '{field}': {parsed.n_unparsed} values are not a floor "
+                   f"count and are treated as missing (e.g. {', '.join(repr(v) for v in parsed.examples)})")
+    return out
 
 
 class CompareEpochsAlgorithm(LiangweiAlgorithm):
@@ -61,10 +73,10 @@ class CompareEpochsAlgorithm(LiangweiAlgorithm):
             self.LATER, self.tr("后时相建筑 Later epoch footprints"), [QgsProcessing.TypeVectorPolygon]))
         self.addParameter(QgsProcessingParameterField(
             self.EARLIER_FLOORS_FIELD, self.tr("前时相层数/高度字段（可选）Earlier floors or height field"),
-            parentLayerParameterName=self.EARLIER, type=QgsProcessingParameterField.Numeric, optional=True))
+            parentLayerParameterName=self.EARLIER, optional=True))  # any type: text floors (3层, 二层) are parsed
         self.addParameter(QgsProcessingParameterField(
             self.LATER_FLOORS_FIELD, self.tr("后时相层数/高度字段（可选）Later floors or height field"),
-            parentLayerParameterName=self.LATER, type=QgsProcessingParameterField.Numeric, optional=True))
+            parentLayerParameterName=self.LATER, optional=True))
         for name, keyword, label, lo, hi in TOLERANCES:
             kwargs = {"minValue": lo} if hi is None else {"minValue": lo, "maxValue": hi}
             p = QgsProcessingParameterNumber(name, self.tr(label), QgsProcessingParameterNumber.Double,
@@ -103,35 +115,38 @@ class CompareEpochsAlgorithm(LiangweiAlgorithm):
         import numpy as np
 
         from ..core.epochs import compare_epochs
+        from ..core.floors import parse_floors
         from ..core.geometry import POLYGON
-        from ..qgis_io.reader import read_and_clean
-        from ..qgis_io.writer import bulk_copy_to_gpkg, copy_with_columns, make_fields, write_new_features
+        from ..qgis_io.reader import read_layer, warn_if_disjoint
+        from ..qgis_io.writer import write_features, write_source_rows
 
         t0 = time.time()
-        self.refuse_overwriting_inputs(parameters, context, [self.EARLIER, self.LATER],
+        dests = self.output_destinations(parameters, context, [self.EARLIER, self.LATER],
                                        [self.OUTPUT, self.OUTPUT_DEMOLISHED, self.OUTPUT_GROWTH])
-        sources = {param: self.source_and_name(parameters, param, context) for param in (self.EARLIER, self.LATER)}
-        later_src, later_name = sources[self.LATER]
-        earlier_src, earlier_name = sources[self.EARLIER]
+        inputs = {param: self.input_layer(parameters, param, context, feedback) for param in (self.EARLIER, self.LATER)}
+        later_src, later_name = inputs[self.LATER].source, inputs[self.LATER].name
+        earlier_src, earlier_name = inputs[self.EARLIER].source, inputs[self.EARLIER].name
         work_crs = self.working_crs(parameters, later_src, later_name, context, feedback)
         self.check_crs(earlier_src, earlier_name, work_crs, feedback, context)
 
-        arrays, files = {}, {}
+        arrays = {}
         for k, (param, floors_param) in enumerate(((self.EARLIER, self.EARLIER_FLOORS_FIELD),
                                                    (self.LATER, self.LATER_FLOORS_FIELD))):
-            src, name = sources[param]
             floors_field = self.parameterAsString(parameters, floors_param, context)
             fields = [floors_field] if floors_field else []
-            ogr_file = files[param] = self.ogr_file(parameters, param, context, work_crs, fields)
-            arrays[param] = read_and_clean(src, name, POLYGON, dest_crs=work_crs, context=context, feedback=feedback,
-                                           fields=fields, progress_from=20 * k, progress_to=20 * (k + 1),
-                                           ogr_file=ogr_file) + (floors_field,)
+            arrays[param] = read_layer(inputs[param], POLYGON, dest_crs=work_crs, context=context, feedback=feedback,
+                                       fields=fields, progress_from=20 * k, progress_to=20 * (k + 1)) + (floors_field,)
+        warn_if_disjoint(feedback, earlier_name, arrays[self.EARLIER][1].geoms[arrays[self.EARLIER][1].used],
+                         later_name, arrays[self.LATER][1].geoms[arrays[self.LATER][1].used])
 
         def floors(param):
             raw, _clean, field = arrays[param]
             if not field:
                 return None
-            return np.array([np.nan if v is None else float(v) for v in raw.attrs[field]], dtype=float)
+            values, parsed = parse_floors(raw.attrs[field])
+            for line in floors_lines(raw.name, field, parsed):
+                feedback.pushInfo(line)
+            return values
 
         e_raw, e_clean, _ = arrays[self.EARLIER]
         l_raw, l_clean, _ = arrays[self.LATER]
@@ -142,7 +157,9 @@ class CompareEpochsAlgorithm(LiangweiAlgorithm):
             result = compare_epochs(e_clean.geoms, e_raw.fids, l_clean.geoms, l_raw.fids,
                                     floors(self.EARLIER), floors(self.LATER),
                                     exact_iou=self.parameterAsBoolean(parameters, self.EXACT_IOU, context),
-                                    progress=progress_to(feedback, 45, 60), **options)
+                                    progress=progress_to(feedback, 45, 60),
+                                    earlier_duplicate_of=e_clean.duplicate_of, later_duplicate_of=l_clean.duplicate_of,
+                                    **options)
         except RunCancelledError:
             raise canceled() from None
         t_core = time.time()
@@ -156,36 +173,25 @@ class CompareEpochsAlgorithm(LiangweiAlgorithm):
         n = len(later)
         columns = [later[c] for c, _ in LATER_FIELDS[:-2]] + [np.full(n, l_label, dtype=object),
                                                               np.full(n, e_label, dtype=object)]
-        dest = bulk_copy_to_gpkg(self, parameters, self.OUTPUT, context, feedback, files[self.LATER],
-                                 later["fid"].to_numpy(), columns, LATER_FIELDS, self.tr("时相比对"))
-        if dest is None:
-            out_fields = QgsProcessingUtils.combineFields(later_src.fields(), make_fields(LATER_FIELDS))
-            sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, out_fields, later_src.wkbType(),
-                                              later_src.sourceCrs())
-            if sink is None:
-                raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
-            copy_with_columns(later_src, sink, out_fields, later["fid"].to_numpy(), columns, feedback=feedback,
-                              progress_from=60, progress_to=85, sink_name=self.OUTPUT)
+        dest = write_source_rows(dests[self.OUTPUT], context, feedback, later_src, later["fid"].to_numpy(), columns,
+                                 LATER_FIELDS, fast_file=l_raw.fast_file, progress_from=60, progress_to=85)
         results = {self.OUTPUT: dest}
 
         dem = result.demolished
-        d_fields = QgsProcessingUtils.combineFields(earlier_src.fields(), make_fields(DEMOLISHED_FIELDS))
-        dsink, ddest = self.parameterAsSink(parameters, self.OUTPUT_DEMOLISHED, context, d_fields,
-                                            earlier_src.wkbType(), earlier_src.sourceCrs())
-        if dsink is not None:
-            m = len(dem)
-            copy_with_columns(earlier_src, dsink, d_fields, dem["fid"].to_numpy(),
-                              [np.full(m, "demolished", dtype=object), dem["area_prev"], dem["floors_prev"],
-                               np.full(m, e_label, dtype=object), np.full(m, l_label, dtype=object)],
-                              feedback=feedback, progress_from=85, progress_to=90,
-                              sink_name=self.OUTPUT_DEMOLISHED, only_listed=True)
+        m = len(dem)
+        ddest = write_source_rows(dests[self.OUTPUT_DEMOLISHED], context, feedback, earlier_src, dem["fid"].to_numpy(),
+                                  [np.full(m, "demolished", dtype=object), dem["area_prev"], dem["floors_prev"],
+                                   np.full(m, e_label, dtype=object), np.full(m, l_label, dtype=object)],
+                                  DEMOLISHED_FIELDS, fast_file=e_raw.fast_file, only_listed=True,
+                                  progress_from=85, progress_to=90)
+        if ddest is not None:
             results[self.OUTPUT_DEMOLISHED] = ddest
 
         growth = result.growth
-        gdest = write_new_features(self, parameters, self.OUTPUT_GROWTH, context, feedback, GROWTH_FIELDS,
-                                   result.growth_geoms, [growth["fid"], growth["change"], growth["growth_m2"],
-                                                         np.full(len(growth), l_label, dtype=object)],
-                                   work_crs, self.tr("新增部分"), progress_from=90, progress_to=100)
+        gdest = write_features(dests[self.OUTPUT_GROWTH], context, feedback, GROWTH_FIELDS, result.growth_geoms,
+                               [growth["fid"], growth["change"], growth["growth_m2"],
+                                np.full(len(growth), l_label, dtype=object)], work_crs, progress_from=90,
+                               progress_to=100)
         if gdest is not None:
             results[self.OUTPUT_GROWTH] = gdest
 

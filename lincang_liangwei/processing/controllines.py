@@ -11,7 +11,6 @@ from qgis.core import (
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterNumber,
     QgsProcessingParameterString,
-    QgsProcessingUtils,
     QgsWkbTypes,
 )
 
@@ -92,45 +91,60 @@ class ControlLinesAlgorithm(LiangweiAlgorithm):
         self.require_dependencies()
         from ..core.controllines import ZoneSet, encroachments
         from ..core.geometry import LINE, POLYGON, STATUS_NAMES
-        from ..qgis_io.reader import read_and_clean
-        from ..qgis_io.writer import bulk_copy_to_gpkg, copy_with_columns, make_fields, write_new_features
+        from ..qgis_io.reader import read_layer, warn_if_disjoint
+        from ..qgis_io.writer import write_features, write_source_rows
 
         t0 = time.time()
-        self.refuse_overwriting_inputs(parameters, context, [self.FOOTPRINTS] + [p for p, *_ in ZONE_PARAMS],
+        dests = self.output_destinations(parameters, context, [self.FOOTPRINTS] + [p for p, *_ in ZONE_PARAMS],
                                        [self.OUTPUT, self.OUTPUT_BUILDINGS])
         rules = self.load_rules(parameters, context, feedback)
-        source, bld_name = self.source_and_name(parameters, self.FOOTPRINTS, context)
+        bld_input = self.input_layer(parameters, self.FOOTPRINTS, context, feedback)
+        source, bld_name = bld_input.source, bld_input.name
         work_crs = self.working_crs(parameters, source, bld_name, context, feedback)
 
         zone_sources = []
         for param, line_type, _label in ZONE_PARAMS:
             if self.parameterAsSource(parameters, param, context) is None:
                 continue
-            zsrc, zname = self.source_and_name(parameters, param, context)
-            self.check_crs(zsrc, zname, work_crs, feedback, context)
-            zone_sources.append((param, line_type, zsrc, zname))
+            zinput = self.input_layer(parameters, param, context, feedback, geometry=("polygon", "line"))
+            self.check_crs(zinput.source, zinput.name, work_crs, feedback, context)
+            zone_sources.append((param, line_type, zinput))
 
         if not zone_sources:
             raise QgsProcessingException(
                 "请至少选择一个控制线图层（红线、蓝线、绿线、黄线、紫线或水源保护区） / "
                 "choose at least one control-line layer (red, blue, green, yellow, purple or water source)")
 
-        bld_file = self.ogr_file(parameters, self.FOOTPRINTS, context, work_crs)
-        bld_arrays, bld = read_and_clean(source, bld_name, POLYGON, dest_crs=work_crs, context=context,
-                                         feedback=feedback, progress_from=0, progress_to=35, ogr_file=bld_file)
+        bld_arrays, bld = read_layer(bld_input, POLYGON, dest_crs=work_crs, context=context, feedback=feedback,
+                                     progress_from=0, progress_to=35)
         requested_name = self.parameterAsString(parameters, self.NAME_FIELD, context)
         zonesets = []
         setbacks = {}
-        for k, (param, line_type, zsrc, zname) in enumerate(zone_sources):
+        for k, (_param, line_type, zinput) in enumerate(zone_sources):
+            zsrc, zname = zinput.source, zinput.name
             is_line = QgsWkbTypes.geometryType(zsrc.wkbType()) == QgsWkbTypes.LineGeometry
             name_field = find_name_field(zsrc.fields(), requested_name)
             fields = [name_field] if name_field else []
-            arrays, cleaned = read_and_clean(zsrc, zname, LINE if is_line else POLYGON, dest_crs=work_crs,
-                                             context=context, feedback=feedback, fields=fields,
-                                             ogr_file=self.ogr_file(parameters, param, context, work_crs, fields))
+            arrays, cleaned = read_layer(zinput, LINE if is_line else POLYGON, dest_crs=work_crs, context=context,
+                                         feedback=feedback, fields=fields)
             used = cleaned.used
+            warn_if_disjoint(feedback, zname, cleaned.geoms[used], bld_name, bld.geoms[bld.used])
             names = arrays.attrs[name_field][used] if name_field else None
-            zonesets.append(ZoneSet(line_type, cleaned.geoms[used], arrays.fids[used], names, is_line, zname))
+            zgeoms, zfids = cleaned.geoms[used], arrays.fids[used]
+            if is_line:  # closed rings (CAD polylines) enclose the zone: polygons; open lines keep the setback
+                from ..core.cad import split_closed
+
+                split = split_closed(zgeoms)
+                if split.n_closed_parts:
+                    zonesets.append(ZoneSet(line_type, split.polygons, zfids[split.poly_idx],
+                                            None if names is None else names[split.poly_idx], False, zname))
+                    feedback.pushInfo(f"{zname}: {split.n_closed_parts} 条闭合线按面处理（其内部的建筑计为压占），"
+                                      f"{split.n_open_parts} 条开口线按线处理 / {split.n_closed_parts} closed rings "
+                                      f"treated as polygons (a building inside encroaches), {split.n_open_parts} "
+                                      f"open lines as lines")
+                zgeoms, zfids = split.lines, zfids[split.line_idx]
+                names = None if names is None else names[split.line_idx]
+            zonesets.append(ZoneSet(line_type, zgeoms, zfids, names, is_line, zname))
             setbacks[line_type] = rules.setback_m(line_type)
             feedback.pushInfo(
                 f"{zname} → {rules.line_label(line_type)} ({line_type})："
@@ -164,10 +178,10 @@ class ControlLinesAlgorithm(LiangweiAlgorithm):
         labels = np.array([rules.line_label(t) for t in line_types], dtype=object)
         basis = np.array([rules.basis(t) for t in line_types], dtype=object)
         setback_col = np.array([setbacks[t] for t in line_types], dtype=float)
-        dest_id = write_new_features(self, parameters, self.OUTPUT, context, feedback, HIT_FIELDS, result.hit_geoms,
-                                     [hits.bld_fid, line_types, labels, hits.zone_fid, hits.zone_name, hits.enc_area,
-                                      hits.enc_ratio, hits.hit_kind, setback_col, basis], work_crs,
-                                     self.tr("控制线压占"), progress_from=65, progress_to=70)
+        dest_id = write_features(dests[self.OUTPUT], context, feedback, HIT_FIELDS, result.hit_geoms,
+                                 [hits.bld_fid, line_types, labels, hits.zone_fid, hits.zone_name, hits.enc_area,
+                                  hits.enc_ratio, hits.hit_kind, setback_col, basis], work_crs,
+                                 progress_from=65, progress_to=70)
         results = {self.OUTPUT: dest_id}
 
         # -- OUTPUT_BUILDINGS: every input building, attributes kept, summary appended --
@@ -178,17 +192,8 @@ class ControlLinesAlgorithm(LiangweiAlgorithm):
         extra_spec += [(c, "double") for c in type_cols]
         status = np.asarray(STATUS_NAMES, dtype=object)[bld.status]
         columns = [b.n_zones, b.enc_area_total, b.line_types, b.max_ratio, b.area_m2, status] + [b[c] for c in type_cols]
-        bdest = bulk_copy_to_gpkg(self, parameters, self.OUTPUT_BUILDINGS, context, feedback, bld_file, bld_arrays.fids,
-                                  columns, extra_spec, self.tr("建筑压占汇总"))
-        if bdest is None:
-            out_fields = QgsProcessingUtils.combineFields(source.fields(), make_fields(extra_spec))
-            bsink, bdest = self.parameterAsSink(parameters, self.OUTPUT_BUILDINGS, context, out_fields,
-                                                source.wkbType(), source.sourceCrs())
-            if bsink is None and parameters.get(self.OUTPUT_BUILDINGS):
-                raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT_BUILDINGS))
-            if bsink is not None:
-                copy_with_columns(source, bsink, out_fields, bld_arrays.fids, columns, feedback=feedback,
-                                  progress_from=70, progress_to=100, sink_name=self.OUTPUT_BUILDINGS)
+        bdest = write_source_rows(dests[self.OUTPUT_BUILDINGS], context, feedback, source, bld_arrays.fids, columns,
+                                  extra_spec, fast_file=bld_arrays.fast_file, progress_from=70, progress_to=100)
         if bdest is not None:
             results[self.OUTPUT_BUILDINGS] = bdest
 

@@ -85,14 +85,16 @@ class PipeClearanceAlgorithm(LiangweiAlgorithm):
         from ..core.geometry import LINE, POLYGON
         from ..core.pipes import check_buildings, prepare_pipes
         from ..core.rules import RulesError
-        from ..qgis_io.reader import read_and_clean
-        from ..qgis_io.writer import write_new_features
+        from ..qgis_io.reader import read_layer, warn_if_disjoint
+        from ..qgis_io.writer import write_features
 
         t0 = time.time()
-        self.refuse_overwriting_inputs(parameters, context, [self.FOOTPRINTS, self.PIPELINES], [self.OUTPUT])
+        dests = self.output_destinations(parameters, context, [self.FOOTPRINTS, self.PIPELINES], [self.OUTPUT])
         rules = self.load_rules(parameters, context, feedback)
-        source, bld_name = self.source_and_name(parameters, self.FOOTPRINTS, context)
-        pipes_src, pipe_name = self.source_and_name(parameters, self.PIPELINES, context)
+        bld_input = self.input_layer(parameters, self.FOOTPRINTS, context, feedback)
+        pipe_input = self.input_layer(parameters, self.PIPELINES, context, feedback, geometry=("line",))
+        source, bld_name = bld_input.source, bld_input.name
+        pipes_src, pipe_name = pipe_input.source, pipe_input.name
         work_crs = self.working_crs(parameters, source, bld_name, context, feedback)
         self.check_crs(pipes_src, pipe_name, work_crs, feedback, context)
 
@@ -103,6 +105,12 @@ class PipeClearanceAlgorithm(LiangweiAlgorithm):
             name = self.parameterAsString(parameters, param, context)
             if param not in parameters or parameters.get(param) is None:
                 name = defaults.get(param, "")
+            if name and name not in pipe_fields and len(name) > 10 and name[:10] in pipe_fields:
+                # shapefiles (dBase) cut field names to 10 characters: diameter_mm -> diameter_m
+                feedback.pushInfo(f"管线图层中没有字段“{name}”，使用截短的同名字段“{name[:10]}”（shapefile 字段名最多 10 个字符） / "
+                                  f"pipe layer has no field '{name}': using '{name[:10]}' (shapefile field names are cut "
+                                  f"to 10 characters)")
+                name = name[:10]
             if name and name not in pipe_fields:
                 if param == self.KIND_FIELD:
                     raise QgsProcessingException(
@@ -115,14 +123,12 @@ class PipeClearanceAlgorithm(LiangweiAlgorithm):
         if not field_names[self.KIND_FIELD]:
             raise QgsProcessingException("请指定管线种类字段 / choose the pipe kind field")
 
-        bld_arrays, bld = read_and_clean(source, bld_name, POLYGON, dest_crs=work_crs, context=context,
-                                         feedback=feedback, progress_from=0, progress_to=30,
-                                         ogr_file=self.ogr_file(parameters, self.FOOTPRINTS, context, work_crs))
+        bld_arrays, bld = read_layer(bld_input, POLYGON, dest_crs=work_crs, context=context, feedback=feedback,
+                                     progress_from=0, progress_to=30)
         wanted = [f for f in field_names.values() if f]
-        p_arrays, p_clean = read_and_clean(pipes_src, pipe_name, LINE, dest_crs=work_crs, context=context,
-                                           feedback=feedback, fields=wanted, progress_from=30, progress_to=40,
-                                           ogr_file=self.ogr_file(parameters, self.PIPELINES, context, work_crs,
-                                                                  wanted))
+        p_arrays, p_clean = read_layer(pipe_input, LINE, dest_crs=work_crs, context=context, feedback=feedback,
+                                       fields=wanted, progress_from=30, progress_to=40)
+        warn_if_disjoint(feedback, pipe_name, p_clean.geoms[p_clean.used], bld_name, bld.geoms[bld.used])
 
         def column(param):
             name = field_names[param]
@@ -158,11 +164,9 @@ class PipeClearanceAlgorithm(LiangweiAlgorithm):
         feedback.setProgress(75)
 
         df = result.breaches
-        dest_id = write_new_features(self, parameters, self.OUTPUT, context, feedback, BREACH_FIELDS,
-                                     df["geometry"].to_numpy(),
-                                     [df[name] if name != "verified" else df[name].astype(np.int64)
-                                      for name, _ in BREACH_FIELDS], work_crs, self.tr("管线净距不足"),
-                                     progress_from=75, progress_to=100)
+        dest_id = write_features(dests[self.OUTPUT], context, feedback, BREACH_FIELDS, df["geometry"].to_numpy(),
+                                 [df[name] if name != "verified" else df[name].astype(np.int64)
+                                  for name, _ in BREACH_FIELDS], work_crs, progress_from=75, progress_to=100)
         feedback.pushInfo(f"用时 / time: 读取 read {t_read - t0:.1f} s, 计算 compute {t_core - t_read:.1f} s, "
                           f"写出 write {time.time() - t_core:.1f} s")
         return {self.OUTPUT: dest_id, "N_BUILDINGS": bld.report.n_in, "N_PIPES": report.n_pipes_in,

@@ -1,19 +1,39 @@
-"""Arrays -> QGIS feature sinks, in batches, with progress and cancel."""
+"""Arrays -> outputs: one entry point per output shape, each deciding fast path vs QGIS inside, atomic for files.
+
+* :func:`write_features` - computed features (geometries + columns);
+* :func:`write_source_rows` - the features of a source as they are, plus new columns.
+
+Both take a :class:`Destination` resolved once per run (``LiangweiAlgorithm.output_destinations``:
+:func:`resolve_destination` + :func:`check_destinations`).  File outputs are written under a temporary name
+beside the destination and moved into place when complete (:mod:`lincang_liangwei.atomicfile`).
+"""
 from __future__ import annotations
 
 import math
+import os
+from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
 from qgis.core import (
     Qgis,
+    QgsDataSourceUri,
     QgsFeature,
     QgsFeatureRequest,
     QgsFeatureSink,
     QgsField,
     QgsFields,
     QgsGeometry,
+    QgsProcessing,
+    QgsProcessingContext,
     QgsProcessingException,
+    QgsProcessingOutputLayerDefinition,
+    QgsProcessingParameterDefinition,
+    QgsProcessingUtils,
+    QgsProperty,
+    QgsProviderRegistry,
+    QgsVectorFileWriter,
+    QgsWkbTypes,
 )
 from qgis.PyQt.QtCore import QVariant
 
@@ -130,6 +150,7 @@ def copy_with_columns(source, sink, out_fields: QgsFields, fids: np.ndarray, col
     request.setInvalidGeometryCheck(QgsFeatureRequest.GeometryNoCheck)
     total = max(source.featureCount(), 1)
     batch = []
+    written = 0
     if only_listed:
         request.setFilterFids([int(f) for f in sorted_fids])
     for k, feat in enumerate(features(source, request)):
@@ -142,6 +163,7 @@ def copy_with_columns(source, sink, out_fields: QgsFields, fids: np.ndarray, col
         out.setGeometry(feat.geometry())
         out.setAttributes(feat.attributes() + extra)
         batch.append(out)
+        written += 1
         if len(batch) >= BATCH:
             _flush(sink, batch, sink_name)
             batch = []
@@ -149,96 +171,399 @@ def copy_with_columns(source, sink, out_fields: QgsFields, fids: np.ndarray, col
             if feedback is not None:
                 feedback.setProgress(progress_from + (progress_to - progress_from) * k / total)
     _flush(sink, batch, sink_name)
+    return written
 
 
-def gpkg_destination(alg, parameters, name, context) -> str | None:
-    """The plain GeoPackage file an output parameter asks for, else None.
+# --------------------------------------------------------------------------- #
+# destinations: what an output parameter asks for, checked once per run
+# --------------------------------------------------------------------------- #
 
-    Only a new-file destination (``…/x.gpkg``) qualifies for the bulk writer;
-    memory layers, database tables, ``ogr:`` URIs and appends go through the
-    QGIS sink as usual.
+FILE = "file"   # a new file at ``path`` (written under a temporary name, moved into place when complete)
+SINK = "sink"   # memory layer, database table, a new layer in an existing file, append: the QGIS sink
+
+
+@dataclass
+class Destination:
+    """One output of a run, resolved (see ``LiangweiAlgorithm.output_destinations``).
+
+    ``kind`` FILE: ``path`` is the file to (re)place, ``driver`` its OGR driver,
+    ``layer_name`` the layer inside it.  ``kind`` SINK: ``open_sink(value,
+    fields, wkb_type, crs) -> (sink, dest_id)`` (built by the algorithm base
+    class) opens ``sink_value`` through Processing; ``path``/``layer_name`` name
+    the file and table when the target is a layer of an existing file.
     """
-    import os
 
-    value = parameters.get(name)
-    if value is None:
+    name: str
+    label: str
+    kind: str
+    text: str                       # the destination as given (for messages)
+    path: str = ""
+    driver: str = ""
+    layer_name: str = ""
+    project: object = None          # QgsProject to load the result into (the dialog's "open output")
+    create_options: dict = field(default_factory=dict)
+    sink_value: object = None
+    load_uri: str = ""              # what to load on completion when we register it ourselves
+    open_sink: object = None
+    key: tuple = ()                 # what it writes over, to compare with inputs and other outputs
+
+    @property
+    def fast(self) -> bool:
+        return self.kind == FILE and self.driver == "GPKG" and not os.environ.get("LIANGWEI_NO_FAST_WRITE")
+
+
+def _static_text(value, context) -> str:
+    if isinstance(value, QgsProperty):
+        got = value.valueAsString(context.expressionContext(), "")
+        return got[0] if isinstance(got, tuple) else got
+    return "" if value is None else str(value)
+
+
+def _db_key(provider: str, uri: str) -> tuple:
+    u = QgsDataSourceUri(uri)
+    return ("db", provider, u.service(), u.host(), u.port(), u.database(), u.schema(), u.table())
+
+
+def _norm_path(path: str) -> str:
+    """Absolute, symlinks resolved; a shapefile's sidecars count as the shapefile."""
+    real = os.path.realpath(os.path.expanduser(path))
+    root, ext = os.path.splitext(real)
+    if ext.lower() in (".shp", ".dbf", ".shx", ".prj", ".cpg", ".qix"):
+        real = root + ".shp"
+    return real
+
+
+def _ogr_layer_name(path: str, layer_id) -> str:
+    """Name of a layer of an OGR file given by index (a source spelled without |layername=)."""
+    try:
+        from osgeo import ogr
+
+        ds = ogr.Open(path)
+        lyr = ds.GetLayer(int(layer_id or 0)) if ds is not None else None
+        return lyr.GetName() if lyr is not None else ""
+    except Exception:  # noqa: BLE001 - best effort; an unknown name is compared as "whole file"
+        return ""
+
+
+def input_key(layer) -> tuple | None:
+    """What an input layer is read from: ("file", path, layer name or "") or a database key."""
+    if layer is None:
         return None
-    path = alg.parameterAsOutputLayer(parameters, name, context)
-    if not path or not path.lower().endswith(".gpkg") or "|" in path or path.startswith(("memory:", "ogr:")):
+    provider = layer.providerType()
+    if provider == "ogr":
+        parts = QgsProviderRegistry.instance().decodeUri("ogr", layer.source())
+        path = parts.get("path") or ""
+        if not path or not os.path.exists(path):
+            return None
+        name = parts.get("layerName") or _ogr_layer_name(path, parts.get("layerId"))
+        return ("file", _norm_path(path), name.lower() if os.path.isfile(path) else "")
+    if provider == "spatialite":
+        u = QgsDataSourceUri(layer.source())
+        return ("file", _norm_path(u.database()), u.table().lower()) if u.database() else None
+    if provider in ("postgres", "mssql", "oracle", "hana"):
+        return _db_key(provider, layer.source())
+    if provider == "delimitedtext":
+        from qgis.PyQt.QtCore import QUrl
+
+        path = QUrl(layer.source()).toLocalFile()
+        return ("file", _norm_path(path), "") if path else None
+    return None
+
+
+def resolve_destination(name, definition, value, context, open_sink) -> Destination | None:
+    """The destination an output parameter asks for, like ``parameterAsSink`` reads it, without opening
+    anything (``parameterAsOutputLayer`` on a sink parameter registers a bogus layer to load).  None when an
+    optional output is not requested."""
+    project, label, create_options, remap = None, "", {}, False
+    raw = value
+    if isinstance(value, QgsProcessingOutputLayerDefinition):
+        project = value.destinationProject
+        label = value.destinationName or ""
+        create_options = dict(value.createOptions or {})
+        remap = bool(value.useRemapping())
+        raw = value.sink
+    text = _static_text(raw, context).strip()
+    if not text:
+        optional = bool(definition.flags() & QgsProcessingParameterDefinition.FlagOptional)
+        default = definition.defaultValue()
+        if optional and default in (None, ""):
+            return None
+        text = "" if default is None else str(default)
+        if not text:
+            return None
+    if text == QgsProcessing.TEMPORARY_OUTPUT:
+        text = definition.generateTemporaryDestination()
+    label = label or definition.description()
+    dest = Destination(name, label, SINK, text, project=project, create_options=create_options, sink_value=value,
+                       open_sink=open_sink)
+    if remap or text.startswith("memory:"):
+        if remap:
+            dest.key = _parse_target(text)[2]
+        return dest
+
+    provider, path, key, table = _parse_target(text)
+    if provider != "ogr":
+        dest.key = key
+        return dest
+    if table is not None and os.path.isfile(path):
+        # a layer (new or replaced) inside an existing file: the GDAL update of that one table
+        dest.path, dest.layer_name, dest.key = path, table, key
+        dest.sink_value = QgsProcessingOutputLayerDefinition(
+            f"ogr:dbname='{path}' table=\"{table}\"")
+        dest.sink_value.createOptions = create_options
+        dest.load_uri = f"{path}|layername={table}"
+        return dest
+    ext = os.path.splitext(path)[1].lstrip(".")
+    driver = QgsVectorFileWriter.driverForExtension(ext) if ext else ""
+    if not driver:
+        driver, path = "GPKG", path + ".gpkg"
+    if os.path.islink(path):
+        path = os.path.realpath(path)
+    stem = os.path.splitext(os.path.basename(path))[0]
+    dest.kind, dest.path, dest.driver = FILE, os.path.abspath(path), driver
+    dest.layer_name = table or stem
+    dest.key = ("file", _norm_path(path), "")
+    dest.load_uri = f"{dest.path}|layername={dest.layer_name}" if table and driver == "GPKG" else dest.path
+    return dest
+
+
+def _parse_target(text: str):
+    """(provider, file path, key, table or None) of a destination string, QGIS's spellings:
+    ``path``, ``path|layername=t``, ``ogr:dbname='path' table="t"``, ``ogr:path``, ``postgres:…``."""
+    ok, provider, uri = QgsProcessingUtils.decodeProviderKeyAndUri(text)
+    if not ok:
+        provider, uri = "ogr", text
+        if len(text) > 2 and text[1] != ":" and ":" in text.split("|")[0]:
+            head = text.split(":", 1)[0]
+            if len(head) >= 3 and "/" not in head and "\\" not in head:  # QGIS's "^(.{3,}?):" provider form
+                provider, uri = head, text.split(":", 1)[1]
+    if provider == "postgis":
+        provider = "postgres"
+    if provider == "ogr":
+        table = None
+        u = QgsDataSourceUri(uri)
+        if uri.lstrip().startswith("dbname=") and u.database():
+            path, table = u.database(), (u.table() or None)
+        else:
+            parts = uri.split("|")
+            path = parts[0]
+            for opt in parts[1:]:
+                k, _, v = opt.partition("=")
+                if k.strip().lower() == "layername" and v:
+                    table = v
+        path = os.path.abspath(os.path.expanduser(path))
+        key = ("file", _norm_path(path), table.lower() if table else "")
+        return "ogr", path, key, table
+    if provider == "spatialite":
+        u = QgsDataSourceUri(uri)
+        path = os.path.abspath(u.database())
+        return provider, path, ("file", _norm_path(path), u.table().lower()), u.table()
+    return provider, "", _db_key(provider, uri), None
+
+
+def _conflicts(out_key: tuple, in_key: tuple) -> bool:
+    if not out_key or not in_key:
+        return False
+    if out_key[0] == "db" or in_key[0] == "db":
+        return out_key == in_key
+    if out_key[1] != in_key[1]:
+        return False
+    # a whole file replaces every layer in it; a table replaces that table (or a single-layer file)
+    return not out_key[2] or not in_key[2] or out_key[2] == in_key[2]
+
+
+def check_destinations(dests: dict, inputs: dict):
+    """Refuse, before anything is read, destinations that would write over an input, over each other, or into
+    a folder that cannot take the file.  ``dests``: name -> Destination or None; ``inputs``: name -> key."""
+    for name, dest in dests.items():
+        if dest is None:
+            continue
+        for in_name, in_key in inputs.items():
+            if _conflicts(dest.key, in_key):
+                what = f"图层 {in_key[2]}" if dest.key[0] == "file" and dest.key[2] else "文件"
+                what_en = f"layer {in_key[2]}" if dest.key[0] == "file" and dest.key[2] else "the file"
+                raise QgsProcessingException(
+                    f"输出 {name}（{dest.text}）会覆盖输入 {in_name} 的{what}，原始数据将丢失。请另选输出文件或图层名。 / "
+                    f"output {name} ({dest.text}) would replace {what_en} input {in_name} is read from: the original "
+                    f"data would be lost. Choose another output file or layer name.")
+    seen = {}
+    for name, dest in dests.items():
+        if dest is None or not dest.key:
+            continue
+        for other, okey in seen.items():
+            if _conflicts(dest.key, okey):
+                raise QgsProcessingException(
+                    f"输出 {other} 与 {name} 指向同一目标 {dest.text}，后写的会覆盖先写的。请为每个输出选择不同的文件"
+                    f"（或同一 GeoPackage 中已存在文件里的不同图层）。 / outputs {other} and {name} both point at "
+                    f"{dest.text}: the second would replace the first. Give each output its own file (or its own "
+                    f"layer of an existing GeoPackage).")
+        seen[name] = dest.key
+    for name, dest in dests.items():
+        if dest is not None and dest.kind == FILE:
+            check_folder(name, dest.path)
+
+
+def check_folder(name: str, path: str):
+    """One clear sentence when the output's folder is missing, not a folder or not writable."""
+    folder = os.path.dirname(path) or "."
+    problem = None
+    if not os.path.exists(folder):
+        # a regular file on the way ("out.txt/x.gpkg") is not a folder either
+        probe = folder
+        while probe and not os.path.exists(probe):
+            probe = os.path.dirname(probe)
+        if probe and not os.path.isdir(probe):
+            problem = (f"路径中的 {probe} 是文件而不是文件夹", f"{probe} on the way is a file, not a folder")
+        else:
+            problem = (f"文件夹 {folder} 不存在", f"folder {folder} does not exist")
+    elif not os.path.isdir(folder):
+        problem = (f"{folder} 不是文件夹", f"{folder} is not a folder")
+    elif not os.access(folder, os.W_OK | os.X_OK):
+        problem = (f"没有写入文件夹 {folder} 的权限", f"no permission to write in folder {folder}")
+    elif os.path.isdir(path) and os.path.splitext(path)[1].lower() not in (".gdb",):
+        problem = (f"{path} 是已存在的文件夹", f"{path} is an existing folder")
+    if problem:
+        raise QgsProcessingException(f"无法写入输出 {name}：{problem[0]}。 / cannot write output {name}: {problem[1]}.")
+
+
+def _os_error(dest: Destination, exc: OSError) -> QgsProcessingException:
+    reason = exc.strerror or str(exc)
+    return QgsProcessingException(
+        f"无法写入输出 {dest.name}（{dest.path or dest.text}）：{reason}。 / cannot write output {dest.name} "
+        f"({dest.path or dest.text}): {reason}.")
+
+
+# --------------------------------------------------------------------------- #
+# the two writers: computed features; source rows plus new columns
+# --------------------------------------------------------------------------- #
+
+def write_features(dest: Destination | None, context, feedback, fields_spec, geoms, columns, crs,
+                   progress_from=0.0, progress_to=0.0, lines=False):
+    """Computed features (shapely ``geoms``, ``columns`` aligned, ``fields_spec`` (name, kind) pairs) to ``dest``,
+    written as MultiPolygon (``lines``: MultiLineString).  A GeoPackage file goes through :mod:`gpkgbulk`, other files
+    through a QGIS file writer, both under a temporary name moved into place when complete; memory layers and
+    database tables through the QGIS sink.  Returns the destination id (None: not requested)."""
+    if dest is None:
         return None
-    if os.environ.get("LIANGWEI_NO_FAST_WRITE"):
-        return None
-    return path
-
-
-def bulk_copy_to_gpkg(alg, parameters, name, context, feedback, ogr_file, fids, columns, spec, layer_label):
-    """Copy the GeoPackage source layer ``ogr_file`` to the output ``name`` with
-    extra ``columns`` (``spec``: (field name, kind) pairs) in one SQL pass and a
-    packed spatial index - about 8x faster than the feature sink at 10^6 rows.
-
-    Returns the destination path, or None when the fast path does not apply
-    (then the caller writes through the sink).
-    """
-    from pathlib import Path
-
-    from qgis.core import QgsProcessingContext
-
-    if ogr_file is None or not ogr_file[0].lower().endswith(".gpkg"):
-        return None
-    dst = gpkg_destination(alg, parameters, name, context)
-    if dst is None:
-        return None
-    from ..gpkgbulk import copy_layer_with_columns
-
-    kinds = {"int": "int", "int64": "int", "double": "double", "string": "string"}
-    extra = [(field, kinds[kind], np.asarray(col)) for (field, kind), col in zip(spec, columns)]
-    n = copy_layer_with_columns(ogr_file[0], ogr_file[1], dst, Path(dst).stem, extra, np.asarray(fids, dtype=np.int64))
-    feedback.pushInfo(f"{name}: {n} 个要素批量写入 {dst} / {n} features bulk-written to {dst}")
-    # what parameterAsSink does for a sink: load the result into the project the
-    # dialog asked for (the GUI's "open output file after running algorithm")
-    definition = parameters.get(name)
-    project = getattr(definition, "destinationProject", None)
-    if project is not None:
-        context.addLayerToLoadOnCompletion(dst, QgsProcessingContext.LayerDetails(layer_label, project, name))
-    return dst
-
-
-def write_new_features(alg, parameters, name, context, feedback, fields_spec, geoms, columns, crs, layer_label,
-                       progress_from=0.0, progress_to=0.0):
-    """Write computed features to the output ``name``; returns its destination id.
-
-    A plain ``.gpkg`` destination is written by :func:`gpkgbulk.write_new_layer`
-    (vectorised, packed spatial index, built under a temporary name and moved
-    into place, so an interrupted run leaves no half file); anything else
-    (memory layer, database, other formats) goes through the QGIS sink.
-    Geometries are written as MultiPolygon / MultiLineString.  Returns None
-    when an optional output was not requested.
-    """
-    from pathlib import Path
-
-    from qgis.core import QgsProcessingContext, QgsWkbTypes
-
     geoms = _as_multi(np.asarray(geoms, dtype=object))
-    dst = gpkg_destination(alg, parameters, name, context)
-    if dst is not None:
+    fields = make_fields(fields_spec)
+
+    def fast(path):
         from ..gpkgbulk import write_new_layer
 
-        kinds = {"int": "int", "int64": "int", "double": "double", "string": "string"}
-        cols = [(field, kinds[kind], np.asarray(col)) for (field, kind), col in zip(fields_spec, columns)]
+        cols = [(name, _BULK_KINDS[kind], np.asarray(col)) for (name, kind), col in zip(fields_spec, columns)]
         crs_id = crs.authid() if crs.authid().upper().startswith("EPSG:") else crs.toWkt()
-        write_new_layer(dst, Path(dst).stem, geoms, cols, crs_id, "MultiPolygon")
-        project = getattr(parameters.get(name), "destinationProject", None)
-        if project is not None:
-            context.addLayerToLoadOnCompletion(dst, QgsProcessingContext.LayerDetails(layer_label, project, name))
-        return dst
-    fields = make_fields(fields_spec)
-    sink, dest_id = alg.parameterAsSink(parameters, name, context, fields, QgsWkbTypes.MultiPolygon, crs)
-    if sink is None:
-        if parameters.get(name):
-            raise QgsProcessingException(alg.invalidSinkError(parameters, name))
+        return write_new_layer(path, dest.layer_name, geoms, cols, crs_id, "MultiLineString" if lines else "MultiPolygon")
+
+    def fill(sink):
+        write_arrays(sink, fields, geoms, columns, feedback=feedback, multi=False, progress_from=progress_from,
+                     progress_to=progress_to, sink_name=dest.name)
+        return len(geoms)
+
+    wkb_type = QgsWkbTypes.MultiLineString if lines else QgsWkbTypes.MultiPolygon
+    return _write(dest, context, feedback, fast if dest.fast else None, fields, wkb_type, crs, fill)
+
+
+def write_source_rows(dest: Destination | None, context, feedback, source, fids, columns, spec, *, fast_file=None,
+                      only_listed=False, progress_from=0.0, progress_to=0.0):
+    """Every feature of ``source`` (or, ``only_listed``, those in ``fids``) as it is, plus ``columns`` (aligned
+    with ``fids``; ``spec`` (name, kind) pairs) to ``dest``.  ``fast_file`` = (GeoPackage path, layer) of the
+    very same features (the reader's fast path) lets a GeoPackage destination be copied in SQL.  Atomic for
+    files like :func:`write_features`.  Returns the destination id (None: not requested)."""
+    if dest is None:
         return None
-    write_arrays(sink, fields, geoms, columns, feedback=feedback, multi=False, progress_from=progress_from,
-                 progress_to=progress_to, sink_name=name)
+    fids = np.asarray(fids, dtype=np.int64)
+    out_fields = QgsProcessingUtils.combineFields(source.fields(), make_fields(spec))
+    use_fast = dest.fast and fast_file is not None and str(fast_file[0]).lower().endswith(".gpkg")
+
+    def fast(path):
+        from ..gpkgbulk import copy_layer_with_columns
+
+        extra = [(name, _BULK_KINDS[kind], np.asarray(col)) for (name, kind), col in zip(spec, columns)]
+        return copy_layer_with_columns(fast_file[0], fast_file[1], path, dest.layer_name, extra, fids,
+                                       only_listed=only_listed)
+
+    def fill(sink):
+        return copy_with_columns(source, sink, out_fields, fids, columns, feedback=feedback,
+                                 progress_from=progress_from, progress_to=progress_to, sink_name=dest.name,
+                                 only_listed=only_listed)
+
+    return _write(dest, context, feedback, fast if use_fast else None, out_fields, source.wkbType(),
+                  source.sourceCrs(), fill)
+
+
+_BULK_KINDS = {"int": "int", "int64": "int", "double": "double", "string": "string"}
+
+
+def _write(dest, context, feedback, fast, fields, wkb_type, crs, fill):
+    if dest.kind != FILE:
+        return _write_sink(dest, context, fields, wkb_type, crs, fill)
+    from .. import atomicfile
+
+    try:
+        removed = atomicfile.clean_leftovers(dest.path)
+        if removed:
+            feedback.pushInfo(f"{dest.name}: 清理了上次中断运行留下的 {removed} 个临时文件 / removed {removed} "
+                              f"temporary file(s) left by an interrupted run")
+        if fast is not None:
+            n = fast(dest.path)   # gpkgbulk: temporary name beside the file, moved into place when complete
+            how = "批量写入 / bulk-written to"
+        else:
+            n = _write_file(dest, context, fields, wkb_type, crs, fill)
+            how = "写入 / written to"
+    except OSError as exc:
+        raise _os_error(dest, exc) from exc
+    feedback.pushInfo(f"{dest.name}: {n} 个要素{how} {dest.path}")
+    if dest.project is not None:
+        context.addLayerToLoadOnCompletion(dest.load_uri or dest.path,
+                                           QgsProcessingContext.LayerDetails(dest.label, dest.project, dest.name))
+    return dest.load_uri or dest.path
+
+
+def _write_file(dest, context, fields, wkb_type, crs, fill) -> int:
+    """QGIS's file writer into a temporary file beside ``dest.path``, published when complete."""
+    from .. import atomicfile
+
+    tmp = atomicfile.temp_sibling(dest.path)
+    options = QgsVectorFileWriter.SaveVectorOptions()
+    options.driverName = dest.driver
+    options.layerName = dest.layer_name
+    options.fileEncoding = (dest.create_options.get("fileEncoding") or context.defaultEncoding() or "system")
+    options.datasourceOptions = QgsVectorFileWriter.defaultDatasetOptions(dest.driver)
+    options.layerOptions = QgsVectorFileWriter.defaultLayerOptions(dest.driver)
+    options.actionOnExistingFile = QgsVectorFileWriter.CreateOrOverwriteFile
+    try:
+        writer = QgsVectorFileWriter.create(str(tmp), fields, wkb_type, crs, context.transformContext(), options)
+        if writer.hasError() != QgsVectorFileWriter.NoError:
+            raise QgsProcessingException(
+                f"无法创建输出 {dest.name}（{dest.path}）：{writer.errorMessage()} / could not create output "
+                f"{dest.name} ({dest.path}): {writer.errorMessage()}")
+        n = fill(writer)
+        if not writer.flushBuffer() or writer.hasError() != QgsVectorFileWriter.NoError:
+            raise QgsProcessingException(f"写入输出 {dest.name} 失败 / could not write {dest.name}: "
+                                         f"{writer.errorMessage()}")
+        del writer   # closes the file (the sip wrapper owns the C++ writer)
+        atomicfile.publish(tmp, dest.path)
+    except BaseException:
+        writer = None  # noqa: F841 - closes the file before it is removed
+        atomicfile.discard(tmp)
+        raise
+    return n
+
+
+def _write_sink(dest, context, fields, wkb_type, crs, fill):
+    sink, dest_id = dest.open_sink(dest.sink_value, fields, wkb_type, crs)
+    if sink is None:
+        raise QgsProcessingException(f"无法创建输出 {dest.name}（{dest.text}） / could not create output "
+                                     f"{dest.name} ({dest.text})")
+    fill(sink)
+    if hasattr(sink, "flushBuffer"):
+        sink.flushBuffer()
+    del sink
+    if dest.load_uri and dest.project is not None:
+        context.addLayerToLoadOnCompletion(dest.load_uri,
+                                           QgsProcessingContext.LayerDetails(dest.label, dest.project, dest.name))
+        return dest.load_uri
     return dest_id
 
 

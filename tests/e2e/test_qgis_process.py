@@ -191,6 +191,6 @@ def test_output_into_the_input_geopackage_is_refused(tmp_path):
                                              "RED_LINES": lyr(city_copy, "red_lines"), "OUTPUT": city_copy},
                   check=False)
     assert not res.ok
-    assert "覆盖原始数据" in res.stderr + res.log and "Traceback" not in res.stderr
+    assert "原始数据将丢失" in res.stderr + res.log and "Traceback" not in res.stderr
     assert city_copy.read_bytes() == before
     assert fileio.list_layers(city_copy) == fileio.list_layers(backup)

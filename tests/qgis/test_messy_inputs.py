@@ -17,7 +17,10 @@ def run(params, feedback):
 
 
 def test_gbk_shapefile_zone_names(liangwei, feedback, tmp_path):
-    from osgeo import ogr, osr
+    from osgeo import gdal, ogr, osr
+
+    # QGIS's OGR provider sets SHAPE_ENCODING="" process-wide once it opened a shapefile; GDAL then ignores ENCODING=GBK
+    gdal.SetConfigOption("SHAPE_ENCODING", None)
 
     srs = osr.SpatialReference()
     srs.ImportFromEPSG(4542)
