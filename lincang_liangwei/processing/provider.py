@@ -5,6 +5,7 @@ from qgis.core import QgsProcessingProvider
 from qgis.PyQt.QtGui import QIcon
 
 from ..icons import icon_path
+from .cadimport import CadImportAlgorithm
 from .compareepochs import CompareEpochsAlgorithm
 from .controllines import ControlLinesAlgorithm
 from .pipeclearance import PipeClearanceAlgorithm
@@ -12,7 +13,7 @@ from .pipeclearance import PipeClearanceAlgorithm
 PROVIDER_ID = "liangwei"
 
 # one class per algorithm; new instances are made in loadAlgorithms()
-ALGORITHMS = [ControlLinesAlgorithm, PipeClearanceAlgorithm, CompareEpochsAlgorithm]
+ALGORITHMS = [ControlLinesAlgorithm, PipeClearanceAlgorithm, CompareEpochsAlgorithm, CadImportAlgorithm]
 
 
 class LiangweiProvider(QgsProcessingProvider):
