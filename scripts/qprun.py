@@ -78,7 +78,11 @@ def run_alg(alg: str, params: dict, *, check: bool = True, env: dict | None = No
         try:
             data = json.loads(text[start:])
             results = data.get("results", {}) or {}
-            log = data.get("log", "") if isinstance(data.get("log"), str) else ""
+            log = data.get("log", "")
+            if isinstance(log, dict):  # QGIS 3.22: {"info": [...], "warning": [...], ...}
+                log = "\n".join(str(line) for lines in log.values() for line in (lines or []))
+            elif not isinstance(log, str):
+                log = ""
         except json.JSONDecodeError:
             log = text
     res = QpResult(alg, seconds, proc.peak_mb, proc.returncode, results, log, err.decode("utf-8", "replace"))
