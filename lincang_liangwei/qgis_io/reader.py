@@ -520,8 +520,32 @@ def _read_ogr_arrow(path: str, layer_name: str, name: str, fields, feedback, ope
     wkb_arr = np.concatenate(wkbs) if wkbs else np.empty(0, dtype=object)
     geoms = shapely.from_wkb(wkb_arr, on_invalid="ignore")
     unparsable = shapely.is_missing(geoms) & (wkb_arr != None)  # noqa: E711 - elementwise
+    n_curved = _linearise_curves(geoms, wkb_arr, unparsable)
     attrs = {f: _arrow_column(cols[f]) for f in wanted}
-    return LayerArrays(name, fid_arr, geoms, attrs, unparsable, read_path="arrow")
+    return LayerArrays(name, fid_arr, geoms, attrs, unparsable, n_curved, read_path="arrow")
+
+
+def _linearise_curves(geoms, wkb_arr, unparsable) -> int:
+    """Curves (CAD arcs in a layer of generic GEOMETRY type) are ISO WKB that GEOS cannot read: segmentise
+    them with GDAL, as the QGIS path does; in place.  Returns how many were curves."""
+    idx = np.flatnonzero(unparsable)
+    if not len(idx):
+        return 0
+    from osgeo import ogr
+
+    n = 0
+    for i in idx:  # rare: only the features GEOS could not read
+        g = ogr.CreateGeometryFromWkb(bytes(wkb_arr[i]))
+        if g is None or not g.HasCurveGeometry():
+            continue
+        lin = g.GetLinearGeometry()
+        if lin is not None:
+            lin.SetMeasured(False)
+            geoms[i] = shapely.from_wkb(bytes(lin.ExportToIsoWkb()), on_invalid="ignore")
+            if geoms[i] is not None:
+                unparsable[i] = False
+                n += 1
+    return n
 
 
 def _as_multi(geoms: np.ndarray) -> np.ndarray:
