@@ -79,6 +79,7 @@ import pandas as pd
 import shapely
 
 from . import report_progress
+from .confidence import CONFIDENCE_DEFAULTS, confidence_stage
 from .epoch_defaults import EPOCH_DEFAULTS
 from .floors import parse_floors
 
@@ -116,6 +117,7 @@ class EpochReport:
     fates: dict = field(default_factory=dict)  # fate -> count (earlier features)
     n_growth: int = 0
     n_multi_components: int = 0
+    noise: dict = field(default_factory=dict)  # confidence stage: noise_ratio, noise_pairs, confidence counts
     params: dict = field(default_factory=dict)
     seconds: dict = field(default_factory=dict)
 
@@ -140,6 +142,12 @@ class EpochReport:
             out.append(f"  前时相重复录入 / earlier duplicates (copies of another outline, not compared): "
                        f"{self.n_earlier_duplicate}")
         out.append(f"  新增部分图斑 / growth polygons: {self.n_growth}")
+        if self.noise:
+            c = self.noise.get("confidence", {})
+            nr = self.noise.get("noise_ratio", float("nan"))
+            out.append(f"  轮廓噪声（面积比 P{100 * self.noise.get('noise_quantile', 0.9):.0f}） / outline noise "
+                       f"(area ratio quantile): {nr:.3f} ({self.noise.get('noise_pairs', 0)} pairs); "
+                       f"可信度 confidence high/medium/low: {c.get('high', 0)}/{c.get('medium', 0)}/{c.get('low', 0)}")
         return out
 
     def as_dict(self) -> dict:
@@ -147,7 +155,8 @@ class EpochReport:
                 "n_earlier_skipped": self.n_earlier_skipped, "n_later_skipped": self.n_later_skipped,
                 "n_earlier_duplicate": self.n_earlier_duplicate, "n_later_duplicate": self.n_later_duplicate,
                 "changes": dict(self.changes), "fates": dict(self.fates), "n_growth": self.n_growth,
-                "n_multi_components": self.n_multi_components, "params": dict(self.params),
+                "n_multi_components": self.n_multi_components, "noise": dict(self.noise),
+                "params": dict(self.params),
                 "seconds": dict(self.seconds)}
 
 
@@ -433,7 +442,13 @@ def compare_epochs(earlier_geoms, earlier_ids, later_geoms, later_ids,
                    n_threads: int | None = None,
                    progress=None,
                    earlier_duplicate_of=None,
-                   later_duplicate_of=None) -> EpochResult:
+                   later_duplicate_of=None,
+                   earlier_repaired=None,
+                   earlier_accuracy=None,
+                   later_accuracy=None,
+                   noise_quantile: float = CONFIDENCE_DEFAULTS["noise_quantile"],
+                   confidence_high: float = CONFIDENCE_DEFAULTS["high_factor"],
+                   confidence_medium: float = CONFIDENCE_DEFAULTS["medium_factor"]) -> EpochResult:
     """Compare two survey epochs of building footprints.
 
     Parameters (defaults chosen for imagery-detected / re-surveyed outlines:
@@ -497,6 +512,17 @@ def compare_epochs(earlier_geoms, earlier_ids, later_geoms, later_ids,
     compared (whatever their geometry) and are reported as ``duplicate``, so
     one building entered twice is neither a split nor a merge.
 
+    Confidence (stage 6, :mod:`.confidence`): the later table gets
+    ``confidence`` (high / medium / low, "" for non-changes) and
+    ``conf_reason`` ("" / noise / accuracy / prev_repaired): growth against
+    the outline noise observed between the epochs (``noise_quantile`` of the
+    area ratios of matched pairs), against per-feature accuracies in metres
+    (``earlier_accuracy`` / ``later_accuracy``, NaN = unknown) and low when a
+    predecessor's outline had to be repaired (``earlier_repaired``: bool per
+    earlier feature, or the :attr:`.geometry.CleanResult.status` array).
+    ``confidence_high`` / ``confidence_medium``: growth / expected noise
+    factors (3, 1.5).  The noise level is in ``report.noise``.
+
     ``progress(fraction) -> bool`` is called between stages; returning True
     raises :class:`lincang_liangwei.core.RunCancelledError`.
     """
@@ -505,7 +531,9 @@ def compare_epochs(earlier_geoms, earlier_ids, later_geoms, later_ids,
     params = dict(min_iou=min_iou, min_growth_m2=min_growth_m2, min_growth_ratio=min_growth_ratio,
                   tolerance_m=tolerance_m, jitter_m=jitter_m, min_overlap_share=min_overlap_share,
                   attach_share=attach_share, rebuilt_share=rebuilt_share,
-                  min_floor_increase=min_floor_increase, exact_iou=exact_iou)
+                  min_floor_increase=min_floor_increase, exact_iou=exact_iou,
+                  noise_quantile=noise_quantile, confidence_high=confidence_high,
+                  confidence_medium=confidence_medium)
     secs = {}
 
     E = np.asarray(earlier_geoms, dtype=object).ravel()
@@ -771,6 +799,15 @@ def compare_epochs(earlier_geoms, earlier_ids, later_geoms, later_ids,
         "floors_prev": floors_prev, "floors_now": fL, "shift_m": shift_m,
         "dup_of": _dup_ids(dupL, lids),
     })
+    # ---- 6. confidence -----------------------------------------------------
+    t = time.perf_counter()
+    conf, conf_reason, noise_info = confidence_stage(
+        later, eids, earlier_repaired=earlier_repaired, earlier_accuracy=earlier_accuracy,
+        later_accuracy=later_accuracy, quantile=noise_quantile, high_factor=confidence_high,
+        medium_factor=confidence_medium)
+    later["confidence"] = conf
+    later["conf_reason"] = conf_reason
+    secs["confidence"] = time.perf_counter() - t
     earlier = pd.DataFrame({"fid": eids, "fate": fate, "next_fids": nxt, "area": aE, "floors": fE,
                             "dup_of": _dup_ids(dupE, eids)})
     dem_idx = np.flatnonzero(fate == "demolished")
@@ -787,7 +824,7 @@ def compare_epochs(earlier_geoms, earlier_ids, later_geoms, later_ids,
         n_earlier_duplicate=int((dupE >= 0).sum()), n_later_duplicate=int((dupL >= 0).sum()),
         changes={k: int(v) for k, v in pd.Series(change).value_counts().items()},
         fates={k: int(v) for k, v in pd.Series(fate).value_counts().items()},
-        n_growth=len(gi), n_multi_components=n_multi, params=params, seconds=secs)
+        n_growth=len(gi), n_multi_components=n_multi, noise=noise_info, params=params, seconds=secs)
     secs["total"] = time.perf_counter() - t0
     assert report.balanced
     return EpochResult(later=later, earlier=earlier, demolished=demolished, demolished_index=dem_idx,

@@ -19,9 +19,13 @@ Format (TOML, UTF-8; full description with examples in ``docs/rules.md``)::
                       value, unit ("m"), source, verified, label, basis, note, enabled
     [line.<type>]     control line (type in LINE_TYPES): label, value (setback),
                       unit, basis, source, verified, note
-    [verdict.<id>]    verdict rule: order, finding, pipe_kinds, where,
+    [verdict.<id>]    verdict rule: order, finding, pipe_kinds, where, change, confidence, label,
                       min_enc_area_m2, min_deficit_m, verdict, basis, source,
                       verified, note, enabled
+    [level.<id>]      verdict level: verdict, rank (1 = most severe), priority, label_en, note
+    [register]        register settings: built_changes, existing_changes, case_changes,
+                      no_permit_changes, permit_min_share, compound_min_share,
+                      priority_area_cap_m2, priority_area_weight, basis_separator
     [kind_map]        "<layer value>" = "<kind id>"   ("" removes a mapping)
     [class_map]       "<layer value>" = "<class id>"  ("" removes a mapping)
 
@@ -63,12 +67,39 @@ except ModuleNotFoundError:  # pragma: no cover - older Pythons
 
 LINE_TYPES = ("red", "blue", "green", "yellow", "purple", "water_source")
 PIPE_FINDING = "pipe"
-VERDICTS = ("拆除候选", "限期整改", "待核查")
+#: the shipped verdict levels (``[level.*]`` rows), most severe first; a rules
+#: file may add levels
+VERDICTS = ("拆除候选", "限期整改", "超期临时建筑", "待核查", "历史存量")
 DEFAULT_VERDICT = "待核查"
 WHERE_VALUES = ("inside", "setback", "any")
+#: register findings besides the line types and "pipe" (codes used in ``[verdict.*] finding``)
+CHANGE_FINDINGS = ("new", "expanded", "expanded+floors_added", "floors_added", "rebuilt", "split", "merged")
+OTHER_FINDINGS = ("compound", "temp_expired", "no_permit")
+#: values of a building's change as seen by verdict rows (``change`` condition):
+#: compare_epochs' classes plus "unknown" (no epoch comparison given)
+CHANGE_VALUES = ("unchanged", "new", "expanded", "floors_added", "expanded+floors_added", "rebuilt", "split",
+                 "merged", "skipped", "duplicate", "unknown")
+CONFIDENCE_VALUES = ("high", "medium", "low", "unknown")
+#: change-group tokens a verdict row's ``change`` may use: "built" = [register]
+#: built_changes, "existing" = [register] existing_changes
+CHANGE_GROUPS = ("built", "existing")
 SCHEMA = 1
 
 DEFAULT_RULES_PATH = Path(__file__).with_name("rules_default.toml")
+
+# register settings used when the table's [register] section omits them
+_REGISTER_DEFAULTS = {
+    "built_changes": ["new", "expanded", "expanded+floors_added", "floors_added", "rebuilt", "merged"],
+    "existing_changes": ["unchanged", "split"],
+    "case_changes": ["new", "expanded", "expanded+floors_added", "floors_added", "rebuilt", "merged"],
+    "no_permit_changes": ["new", "rebuilt"],
+    "permit_min_share": 0.5,
+    "compound_min_share": 0.5,
+    "priority_area_cap_m2": 1000.0,
+    "priority_area_weight": 99.0,
+    "basis_separator": "；",
+    "note": "",
+}
 
 # pipe match status codes (``PipeMatch.status``)
 MATCH_OK = "ok"
@@ -167,6 +198,21 @@ class VerdictRule:
     min_deficit_m: float = 0.0
     note: str = ""
     enabled: bool = True
+    change: tuple = ()  # building change classes the row applies to (empty = any)
+    confidence: tuple = ()  # building change confidence the row applies to (empty = any)
+    label: str = ""  # what the finding is, for the case's basis text (e.g. 住宅小区内的违法建筑)
+
+
+@dataclass(frozen=True)
+class VerdictLevel:
+    """One verdict (初判) value: its severity rank (1 = most severe) and priority base."""
+
+    id: str
+    verdict: str
+    rank: int
+    priority: float
+    label_en: str = ""
+    note: str = ""
 
 
 # --------------------------------------------------------------------------- schema
@@ -189,11 +235,22 @@ _SCHEMA = {
     "verdict": {"order": (_INT, True), "finding": (_STRLIST, True), "pipe_kinds": (_STRLIST, False),
                 "where": (_STR, False), "min_enc_area_m2": (_NUM, False), "min_deficit_m": (_NUM, False),
                 "verdict": (_STR, True), "basis": (_STR, True), "source": (_STR, False),
-                "verified": (_BOOL, False), "note": (_STR, False), "enabled": (_BOOL, False)},
+                "verified": (_BOOL, False), "note": (_STR, False), "enabled": (_BOOL, False),
+                "change": (_STRLIST, False), "confidence": (_STRLIST, False), "label": (_STR, False)},
+    "level": {"verdict": (_STR, True), "rank": (_INT, True), "priority": (_NUM, True),
+              "label_en": (_STR, False), "note": (_STR, False)},
+    # register settings (one flat table, like [meta]); see docs/rules.md
+    "register": {"built_changes": (_STRLIST, False), "existing_changes": (_STRLIST, False),
+                 "case_changes": (_STRLIST, False),
+                 "no_permit_changes": (_STRLIST, False), "permit_min_share": (_NUM, False),
+                 "compound_min_share": (_NUM, False), "priority_area_cap_m2": (_NUM, False),
+                 "priority_area_weight": (_NUM, False), "basis_separator": (_STR, False),
+                 "note": (_STR, False)},
 }
-_ROW_SECTIONS = ("kind", "pipe", "line", "verdict")
+_ROW_SECTIONS = ("kind", "pipe", "line", "verdict", "level")
 _MAP_SECTIONS = ("kind_map", "class_map")
-_SECTIONS = ("meta",) + _ROW_SECTIONS + _MAP_SECTIONS
+_FLAT_SECTIONS = ("meta", "register")
+_SECTIONS = _FLAT_SECTIONS + _ROW_SECTIONS + _MAP_SECTIONS
 _TYPE_WORDS = {_STR: ("文本", "a string"), _NUM: ("数字", "a number"), _BOOL: ("true/false", "true or false"),
                _INT: ("整数", "an integer"), _STRLIST: ("文本列表", "a list of strings")}
 _ID_RE = re.compile(r"^[A-Za-z0-9_]+$")
@@ -311,11 +368,11 @@ def _validate_file(data: dict, w: _Where) -> dict:
                           f"unknown section '{section}' (allowed: {', '.join(_SECTIONS)})")
         if not isinstance(content, dict):
             raise w.error(section, None, None, "应为表", "must be a table")
-        if section == "meta":
+        if section in _FLAT_SECTIONS:
             for fld, v in content.items():
-                if fld not in _SCHEMA["meta"]:
-                    raise w.error("meta", None, fld, "未知字段", "unknown field")
-                out["meta"][fld] = _check_value(w, "meta", None, fld, _SCHEMA["meta"][fld][0], v)
+                if fld not in _SCHEMA[section]:
+                    raise w.error(section, None, fld, "未知字段", "unknown field")
+                out[section][fld] = _check_value(w, section, None, fld, _SCHEMA[section][fld][0], v)
             if "schema" in out["meta"] and out["meta"]["schema"] != SCHEMA:
                 raise w.error("meta", None, "schema", f"不支持的版本 {out['meta']['schema']}（应为 {SCHEMA}）",
                               f"unsupported schema {out['meta']['schema']} (expected {SCHEMA})")
@@ -352,6 +409,10 @@ def _merge(base: dict, over: dict, w: _Where, origin: dict, user_name: str | Non
     """Merge ``over`` into ``base`` in place; returns the names of changed/added rows."""
     changed = []
     base["meta"].update({k: v for k, v in over["meta"].items() if k != "schema"})
+    for k, v in over["register"].items():
+        base["register"][k] = v
+        origin[("register", k)] = w
+        changed.append(f"register.{k}")
     for section in _ROW_SECTIONS:
         schema = _SCHEMA[section]
         for row, fields in over[section].items():
@@ -465,6 +526,11 @@ except TypeError:  # pragma: no cover
     _FACTORIZE_SENTINEL = False
 
 
+def _isin(values, options) -> np.ndarray:
+    """Hash-based isin for object arrays (np.isin sorts them: slow at 10^6)."""
+    return pd.Series(values, dtype=object).isin(list(options)).to_numpy()
+
+
 def parse_diameters(values, n: int | None = None) -> np.ndarray:
     """Diameters in mm as float (nan when missing or <= 0); accepts 'DN300', '300mm', 'Φ300'."""
     if values is None:
@@ -519,8 +585,16 @@ class Rules:
                 basis=f["basis"], source=f.get("source", ""), verified=f.get("verified", False),
                 pipe_kinds=tuple(f.get("pipe_kinds", ())), where=f.get("where", "any"),
                 min_enc_area_m2=f.get("min_enc_area_m2", 0.0), min_deficit_m=f.get("min_deficit_m", 0.0),
-                note=f.get("note", ""), enabled=f.get("enabled", True)))
-        self.verdict_rules.sort(key=lambda r: r.order)
+                note=f.get("note", ""), enabled=f.get("enabled", True),
+                change=tuple(f.get("change", ())), confidence=tuple(f.get("confidence", ())),
+                label=f.get("label", "")))
+        self.verdict_rules.sort(key=lambda r: (r.order, r.id))
+        self.levels: dict[str, VerdictLevel] = {}
+        for lid, f in data["level"].items():
+            lv = VerdictLevel(id=lid, verdict=f["verdict"], rank=f["rank"], priority=f["priority"],
+                              label_en=f.get("label_en", ""), note=f.get("note", ""))
+            self.levels[lv.verdict] = lv
+        self.register = {**_REGISTER_DEFAULTS, **data["register"]}
         self._check()
         self.kind_map = self._build_map(data["kind_map"], self.kinds)
         self.class_map = self._build_map(data["class_map"], self.classes)
@@ -557,8 +631,36 @@ class Rules:
                 raise self._err("kind", k.id, "default_class",
                                 f"{k.default_class!r} 不是该种类已有的管线类别",
                                 f"{k.default_class!r} is not a class of any [pipe] row of this kind")
-        allowed_findings = set(LINE_TYPES) | {PIPE_FINDING}
+        allowed_findings = set(LINE_TYPES) | {PIPE_FINDING} | set(CHANGE_FINDINGS) | set(OTHER_FINDINGS)
+        verdict_names = set(self.levels)
+        if DEFAULT_VERDICT not in verdict_names:
+            raise RulesError(f"规则表缺少 {DEFAULT_VERDICT} 的 [level.*] 行 / rules table lacks a [level.*] row "
+                             f"for {DEFAULT_VERDICT}", path=self.source_path, row="[level]")
+        ranks = {}
+        for lv in self.levels.values():
+            if lv.rank in ranks:
+                raise self._err("level", lv.id, "rank", f"与 [level.{ranks[lv.rank]}] 的 rank 相同",
+                                f"same rank as [level.{ranks[lv.rank]}]")
+            ranks[lv.rank] = lv.id
+        for key in ("built_changes", "existing_changes", "case_changes", "no_permit_changes"):
+            for c in self.register[key]:
+                if c not in CHANGE_VALUES:
+                    w = self._origin.get(("register", key)) or _Where(self.source_path, None)
+                    raise w.error("register", None, key, f"未知的变化类型 {c!r}",
+                                  f"unknown change class {c!r} (allowed: {', '.join(CHANGE_VALUES)})")
+        for key in ("permit_min_share", "compound_min_share"):
+            if not 0 < self.register[key] <= 1:
+                w = self._origin.get(("register", key)) or _Where(self.source_path, None)
+                raise w.error("register", None, key, "应在 (0, 1] 之间", "must lie in (0, 1]")
         for v in self.verdict_rules:
+            for c in v.change:
+                if c not in CHANGE_VALUES and c not in CHANGE_GROUPS:
+                    raise self._err("verdict", v.id, "change", f"未知的变化类型 {c!r}",
+                                    f"unknown change class {c!r} (allowed: {', '.join(CHANGE_VALUES)})")
+            for c in v.confidence:
+                if c not in CONFIDENCE_VALUES:
+                    raise self._err("verdict", v.id, "confidence", f"未知的可信度 {c!r}",
+                                    f"unknown confidence {c!r} (allowed: {', '.join(CONFIDENCE_VALUES)})")
             for f in v.finding:
                 if f not in allowed_findings:
                     raise self._err("verdict", v.id, "finding", f"未知的判定对象 {f!r}",
@@ -570,9 +672,10 @@ class Rules:
             if v.where not in WHERE_VALUES:
                 raise self._err("verdict", v.id, "where", f"应为 {'/'.join(WHERE_VALUES)}，实际为 {v.where!r}",
                                 f"must be one of {', '.join(WHERE_VALUES)}, got {v.where!r}")
-            if v.verdict not in VERDICTS:
-                raise self._err("verdict", v.id, "verdict", f"应为 {'/'.join(VERDICTS)} 之一，实际为 {v.verdict!r}",
-                                f"must be one of {', '.join(VERDICTS)}, got {v.verdict!r}")
+            if v.verdict not in verdict_names:
+                names = "/".join(sorted(verdict_names, key=lambda x: self.levels[x].rank))
+                raise self._err("verdict", v.id, "verdict", f"应为 {names} 之一（[level.*] 行），实际为 {v.verdict!r}",
+                                f"must be one of {names} (the [level.*] rows), got {v.verdict!r}")
         for section, targets in (("kind_map", set(self.kinds)), ("class_map", classes)):
             for key, target in self._data[section].items():
                 if target and target not in targets:
@@ -763,14 +866,19 @@ class Rules:
                          verified=verified, status=status, problem_value=problem)
 
     # -- verdicts --
-    def verdicts(self, finding, *, where=None, pipe_kind=None, enc_area_m2=None, deficit_m=None):
+    def verdicts(self, finding, *, where=None, pipe_kind=None, enc_area_m2=None, deficit_m=None,
+                 change=None, confidence=None):
         """Vectorised 初判 for findings.
 
-        ``finding``: line type or "pipe" per finding; ``where``: "inside" /
+        ``finding``: line type, "pipe", a change finding (:data:`CHANGE_FINDINGS`)
+        or one of :data:`OTHER_FINDINGS` per finding; ``where``: "inside" /
         "setback" per finding (control lines; None = "inside"); ``pipe_kind``:
         table kind per finding (pipes); ``enc_area_m2`` / ``deficit_m``: numbers
-        (nan / None = 0).  Returns ``(verdict, basis, rule_id)`` object arrays;
-        unmatched findings get 待核查 with an explanatory basis and rule_id "".
+        (nan / None = 0); ``change``: the building's change class
+        (:data:`CHANGE_VALUES`, None / "" = "unknown"); ``confidence``: the
+        confidence of that change (high / medium / low, None / "" = "unknown").
+        Returns ``(verdict, basis, rule_id)`` object arrays; unmatched findings
+        get 待核查 with an explanatory basis and rule_id "".
         """
         finding = _as_object_array(finding)
         n = len(finding)
@@ -783,6 +891,10 @@ class Rules:
 
         where_a = arr(where, "inside", object)
         kind_a = arr(pipe_kind, "", object)
+        change_a = arr(change, "unknown", object)
+        change_a = np.where(pd.isna(change_a) | (change_a == ""), "unknown", change_a)
+        conf_a = arr(confidence, "unknown", object)
+        conf_a = np.where(pd.isna(conf_a) | (conf_a == ""), "unknown", conf_a)
         area = np.nan_to_num(arr(enc_area_m2, 0.0, float), nan=0.0)
         deficit = np.nan_to_num(arr(deficit_m, 0.0, float), nan=0.0)
         verdict = np.full(n, DEFAULT_VERDICT, dtype=object)
@@ -794,13 +906,17 @@ class Rules:
         for r in self.verdict_rules:
             if not r.enabled:
                 continue
-            m = ~done & np.isin(finding, list(r.finding))
+            m = ~done & _isin(finding, r.finding)
             if r.pipe_kinds:
-                m &= (finding != PIPE_FINDING) | np.isin(kind_a, list(r.pipe_kinds))
+                m &= (finding != PIPE_FINDING) | _isin(kind_a, r.pipe_kinds)
             if r.where != "any":
                 m &= (finding == PIPE_FINDING) | (where_a == r.where)
             m &= area >= r.min_enc_area_m2
             m &= deficit >= r.min_deficit_m
+            if r.change:
+                m &= _isin(change_a, self.expand_changes(r.change))
+            if r.confidence:
+                m &= _isin(conf_a, r.confidence)
             verdict[m] = r.verdict
             basis[m] = r.basis
             rid[m] = r.id
@@ -812,6 +928,35 @@ class Rules:
         kw = {k: (None if v is None else [v]) for k, v in kw.items()}
         v, b, r = self.verdicts([finding], **kw)
         return v[0], b[0], r[0]
+
+    def expand_changes(self, changes) -> list[str]:
+        """Change classes of a ``change`` condition, the groups "built" / "existing" expanded."""
+        out = []
+        for c in changes:
+            if c == "built":
+                out += list(self.register["built_changes"])
+            elif c == "existing":
+                out += list(self.register["existing_changes"])
+            else:
+                out.append(c)
+        return out
+
+    def verdict_rank(self, verdicts) -> np.ndarray:
+        """Severity rank per verdict value (1 = most severe; unknown values rank last)."""
+        v = _as_object_array(verdicts)
+        ranks = {k: lv.rank for k, lv in self.levels.items()}
+        worst = max(ranks.values(), default=0) + 1
+        return pd.Series(v, dtype=object).map(ranks).fillna(worst).to_numpy(dtype=np.int64)
+
+    def verdict_order(self) -> list[str]:
+        """Verdict values, most severe first (the documented order of ``[level.*] rank``)."""
+        return [lv.verdict for lv in sorted(self.levels.values(), key=lambda x: x.rank)]
+
+    def verdict_rule(self, rule_id: str) -> VerdictRule | None:
+        for r in self.verdict_rules:
+            if r.id == rule_id:
+                return r
+        return None
 
     # -- table view (rules editor, docs, log) --
     def table(self) -> pd.DataFrame:
