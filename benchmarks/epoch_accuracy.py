@@ -23,9 +23,9 @@ import pandas as pd
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
+from devtools.samplecity import EARLIER, LATER, generate_city  # noqa: E402
 from lincang_liangwei.core.epochs import compare_epochs  # noqa: E402
 from lincang_liangwei.core.geometry import clean  # noqa: E402
-from devtools.samplecity import EARLIER, LATER, generate_city  # noqa: E402
 
 CLASSES = ("unchanged", "new", "expanded", "expanded+floors_added", "floors_added", "rebuilt", "split", "merged")
 TARGETS = {"new": 0.98, "demolished": 0.98, "expanded(any)": 0.98, "split": 0.95, "merged": 0.95}

@@ -625,28 +625,130 @@ def _read_pyogrio(path: Path, name: str):
 # the sample city
 # --------------------------------------------------------------------------- #
 
-def write_city(city, path, *, backend: str | None = None) -> Path:
+def write_city(city, path, *, backend: str | None = None, bulk: bool | None = None) -> Path:
     """Write a ``SampleCity`` to a new GeoPackage (atomically: temp file + rename).
 
     Layers get fids 1..N in array order (so GeoPackage fid == truth fid); the
     truth tables and ``sample_params`` (key / JSON value) are attribute tables.
+
+    bulk (default: whenever the system GDAL's ``osgeo`` is importable and
+    ``backend`` is not "pyogrio"): GDAL creates every layer and table empty
+    (GeoPackage 1.2, same field types, fid / row_id columns and spatial index as
+    the per-layer path), then the rows go in by plain SQL and each spatial index
+    is written as a packed R-tree with the plugin's ``gpkgbulk.make_gpkg_blobs``
+    / ``gpkgbulk.build_packed_rtree`` - GDAL's triggers are dropped for the load
+    and put back, so later edits through GDAL / QGIS keep the index up to date.
+    ``gpkgbulk.write_new_layer`` itself writes one-layer files only.
     """
     path = Path(path)
     tmp = path.with_name(f".{path.stem}.writing-{os.getpid()}{path.suffix}")
     _cleanup(tmp)
     tmp.parent.mkdir(parents=True, exist_ok=True)
+    if bulk is None:
+        bulk = backend_name(backend) == "ogr" or (backend is None and _have_osgeo())
     try:
-        for name, (geoms, attrs) in city.layers.items():
-            write_layer(tmp, name, geoms, attrs, crs=city.crs, geom_type=city.geom_types.get(name),
-                        fids=np.arange(1, len(geoms) + 1, dtype=np.int64), backend=backend)
-        for name, df in city.tables.items():
-            write_table(tmp, name, df, backend=backend)
-        write_table(tmp, PARAMS_TABLE, params_frame(city.params), backend=backend)
+        if bulk:
+            _write_city_bulk(city, tmp)
+        else:
+            for name, (geoms, attrs) in city.layers.items():
+                write_layer(tmp, name, geoms, attrs, crs=city.crs, geom_type=city.geom_types.get(name),
+                            fids=np.arange(1, len(geoms) + 1, dtype=np.int64), backend=backend)
+            for name, df in city.tables.items():
+                write_table(tmp, name, df, backend=backend)
+            write_table(tmp, PARAMS_TABLE, params_frame(city.params), backend=backend)
     except BaseException:
         _cleanup(tmp)
         raise
     os.replace(tmp, path)
     return path
+
+
+def _have_osgeo() -> bool:
+    try:
+        from osgeo import ogr  # noqa: F401
+    except ImportError:  # pragma: no cover
+        return False
+    return True
+
+
+def _write_city_bulk(city, tmp: Path):
+    import sys
+
+    root = str(Path(__file__).resolve().parents[1])
+    if root not in sys.path:  # pragma: no cover - scripts put the checkout on sys.path already
+        sys.path.insert(0, root)
+    from lincang_liangwei import gpkgbulk
+
+    gdal, ogr, osr = _ogr()
+    items = []  # (name, geoms or None, geom type or None, [(column, kind, values)])
+    for name, (geoms, attrs) in city.layers.items():
+        geoms = np.asarray(geoms, dtype=object)
+        items.append((name, geoms, _norm_geom_type(city.geom_types.get(name), geoms),
+                      _columns_for_write(_as_frame(attrs, len(geoms)))))
+    for name, df in list(city.tables.items()) + [(PARAMS_TABLE, params_frame(city.params))]:
+        items.append((name, None, None, _columns_for_write(_as_frame(df, len(df)))))
+    types = {"int32": ogr.OFTInteger, "int64": ogr.OFTInteger64, "bool": ogr.OFTInteger,
+             "float": ogr.OFTReal, "datetime": ogr.OFTDateTime, "str": ogr.OFTString}
+    ds = ogr.GetDriverByName("GPKG").CreateDataSource(str(tmp), options=["VERSION=1.2"])
+    if ds is None:  # pragma: no cover
+        raise OSError(f"cannot create {tmp}")
+    try:
+        srs = _srs(osr, city.crs)
+        for name, geoms, gt, cols in items:
+            if geoms is not None:
+                opts = [f"FID={FID_COLUMN}", f"GEOMETRY_NAME={GEOM_COLUMN}", "SPATIAL_INDEX=YES"]
+                lyr = ds.CreateLayer(name, srs, _ogr_geom_type(ogr, gt), opts)
+            else:
+                lyr = ds.CreateLayer(name, None, ogr.wkbNone, [f"FID={TABLE_FID_COLUMN}", "ASPATIAL_VARIANT=GPKG_ATTRIBUTES"])
+            for cname, kind, _ in cols:
+                fd = ogr.FieldDefn(cname, types[kind])
+                if kind == "bool":
+                    fd.SetSubType(ogr.OFSTBoolean)
+                lyr.CreateField(fd)
+    finally:
+        lyr = ds = None  # noqa: F841 - GDAL writes the (empty) spatial indexes on close
+    con = sqlite3.connect(str(tmp), isolation_level=None)
+    try:
+        con.execute("PRAGMA journal_mode = OFF")  # a private temporary file until os.replace
+        con.execute("PRAGMA synchronous = OFF")
+        con.execute("BEGIN")
+        for name, geoms, _, cols in items:
+            table = con.execute("SELECT table_name FROM gpkg_contents WHERE lower(table_name) = lower(?)",
+                                (name,)).fetchone()[0]
+            trig = con.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?",
+                               (table,)).fetchall()
+            for tname, _ in trig:
+                con.execute(f'DROP TRIGGER "{tname}"')
+            n = len(geoms) if geoms is not None else (len(cols[0][2]) if cols else 0)
+            fids = np.arange(1, n + 1, dtype=np.int64)
+            names = [FID_COLUMN if geoms is not None else TABLE_FID_COLUMN] + ([GEOM_COLUMN] if geoms is not None else [])
+            names += [c for c, _, _ in cols]
+            lists = [fids.tolist()]
+            bounds = None
+            if geoms is not None:
+                srs_id = con.execute("SELECT srs_id FROM gpkg_geometry_columns WHERE lower(table_name) = lower(?)",
+                                     (table,)).fetchone()[0]
+                blobs, bounds = gpkgbulk.make_gpkg_blobs(geoms, int(srs_id))
+                lists.append(blobs)
+            lists += [vals for _, _, vals in cols]
+            cl = ", ".join('"' + c.replace('"', '""') + '"' for c in names)
+            con.executemany(f'INSERT INTO "{table}" ({cl}) VALUES ({", ".join("?" * len(names))})', zip(*lists))
+            del lists
+            if geoms is not None:
+                gpkgbulk.build_packed_rtree(con, table, GEOM_COLUMN, fids, bounds)
+                ok = np.isfinite(bounds).all(1) & (bounds[:, 0] <= bounds[:, 2])
+                ext = ((float(bounds[ok, 0].min()), float(bounds[ok, 1].min()), float(bounds[ok, 2].max()),
+                        float(bounds[ok, 3].max())) if ok.any() else (None,) * 4)
+                con.execute("UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ? "
+                            "WHERE table_name = ?", (*ext, table))
+            if con.execute("SELECT 1 FROM sqlite_master WHERE name = 'gpkg_ogr_contents'").fetchone():
+                con.execute("UPDATE gpkg_ogr_contents SET feature_count = ? WHERE lower(table_name) = lower(?)",
+                            (n, table))
+            for _, sql in trig:
+                con.execute(sql)
+        con.execute("COMMIT")
+    finally:
+        con.close()
 
 
 def params_frame(params: dict) -> pd.DataFrame:

@@ -24,6 +24,17 @@ Conventions
 * ``truth_later.change`` is one of ``CHANGE_CLASSES``; ``prev_fids`` lists the
   ``buildings_2019`` fids (sorted, ";"-joined, "" for new buildings);
   ``geom_status`` is ok / invalid / null / empty / z.
+* Generator 2 adds ``compounds`` (住宅小区: whole residential blocks, half of them
+  holding a new / expanded building) and ``permits`` (permit_no, kind 永久 /
+  permanent / 临时 / 临建 / temporary, expiry YYYY-MM-DD or "" for permanent,
+  issued) from their own random stream, and register truth columns on
+  ``truth_later`` computed with plain shapely on the generated layers:
+  in_compound / compound_code (point on surface in a compound), permit_no /
+  permit_kind (permanent|temporary) / permit_expired (parcel covering >= 50 %),
+  line_types / zone_codes / enc_area_m2 (zone intersections >= 1 m2),
+  near_pipe_m / near_pipe_kind (nearest pipe within 15 m, NaN beyond),
+  pipe_kind / pipe_deficit_m / pipe_breach_m2 (worst major-pipe clearance breach
+  under the default rules table), expected_verdict (see ``_expected_verdict``).
 * Buildings of one epoch do not overlap each other (side gaps >= 3 m between
   neighbours); at the default noise the later epoch does not either, except the
   two halves of a split building, whose gap (0.6-1.5 m) can be closed by a large
@@ -48,7 +59,9 @@ ELEVATION_M = 1460.0  # for the few 3D (Z) footprints
 EARLIER = "buildings_2019"
 LATER = "buildings_2023"
 ZONE_LAYERS = ("red_lines", "blue_lines", "green_lines", "yellow_lines", "purple_lines", "water_source")
-LAYER_NAMES = ("districts", EARLIER, LATER) + ZONE_LAYERS + ("red_lines_cad", "pipelines")
+COMPOUNDS = "compounds"
+PERMITS = "permits"
+LAYER_NAMES = ("districts", EARLIER, LATER) + ZONE_LAYERS + ("red_lines_cad", "pipelines", COMPOUNDS, PERMITS)
 TABLE_NAMES = ("truth_later", "truth_earlier")
 
 CHANGE_CLASSES = (
@@ -187,6 +200,11 @@ class _Frame:
     def geoms(self, g: np.ndarray) -> np.ndarray:
         return shapely.transform(g, self.coords)
 
+    def to_grid(self, xy: np.ndarray) -> np.ndarray:
+        """Inverse of ``coords``: (x, y) -> grid (u, v)."""
+        dx, dy = xy[..., 0] - self.x0, xy[..., 1] - self.y0
+        return np.stack([dx * self.c + dy * self.s, -dx * self.s + dy * self.c], axis=-1)
+
 
 def _polys_from_padded(pad: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """Polygons from padded rings (n, k, 2) with ``counts`` valid vertices each."""
@@ -267,7 +285,7 @@ def _make_grid(rng, n_lots_total: int, margin: float) -> _Grid:
 # main entry point
 # --------------------------------------------------------------------------- #
 
-GENERATOR_VERSION = 1  # bump when the output for the same parameters changes
+GENERATOR_VERSION = 2  # bump when the output for the same parameters changes (2: compounds, permits, case truth)
 
 
 def city_params(
@@ -280,6 +298,8 @@ def city_params(
     n_special: int | None = None,
     extra_vertex_share: float = 0.10,
     rotate_start_share: float = 0.30,
+    area_noise: float = 0.0,
+    earlier_jitter: float = 0.0,
 ) -> dict:
     """The full, normalised parameter set of ``generate_city`` (JSON-able).
 
@@ -297,15 +317,19 @@ def city_params(
         r.update(rates)
     if n_special is None:
         n_special = max(2, n_buildings // 20000)
-    for name, v in (("jitter", jitter), ("shift", shift), ("invalid_share", invalid_share)):
+    for name, v in (("jitter", jitter), ("shift", shift), ("invalid_share", invalid_share),
+                    ("earlier_jitter", earlier_jitter)):
         if not v >= 0:
             raise ValueError(f"{name} must be >= 0")
+    if not 0 <= area_noise < 0.5:
+        raise ValueError("area_noise must be in [0, 0.5)")
     return {
         "n_buildings": n_buildings, "seed": int(seed), "jitter": float(jitter),
         "shift": float(shift), "invalid_share": float(invalid_share),
         "rates": {k: float(v) for k, v in sorted(r.items())}, "n_special": int(n_special),
         "extra_vertex_share": float(extra_vertex_share),
         "rotate_start_share": float(rotate_start_share), "generator_version": GENERATOR_VERSION,
+        "area_noise": float(area_noise), "earlier_jitter": float(earlier_jitter),
     }
 
 
@@ -319,6 +343,8 @@ def generate_city(
     n_special: int | None = None,
     extra_vertex_share: float = 0.10,
     rotate_start_share: float = 0.30,
+    area_noise: float = 0.0,
+    earlier_jitter: float = 0.0,
 ) -> SampleCity:
     """Generate the sample city.
 
@@ -332,12 +358,20 @@ def generate_city(
     rates: change rates overriding ``DEFAULT_RATES``.
     n_special: number of null, of empty and of 3D footprints (default
         max(2, n_buildings // 20000) each).
+    area_noise: re-digitising noise of both epochs: every outline (except the
+        exact touch / sliver copies) is scaled about its vertex mean so that its
+        area changes by a factor uniform in [1 - area_noise, 1 + area_noise]
+        (0.15 = up to +-15 %).  The truth does not change.
+    earlier_jitter: vertex jitter (+-m in x and y) of the earlier epoch too.
+        Both default to 0: then the output is exactly that of generator 1.
     """
     params = city_params(n_buildings, seed, jitter, shift, invalid_share, rates, n_special,
-                         extra_vertex_share, rotate_start_share)
+                         extra_vertex_share, rotate_start_share, area_noise, earlier_jitter)
     n_buildings, r, n_special = params["n_buildings"], params["rates"], params["n_special"]
     ss = np.random.SeedSequence(int(seed))
     rng_layout, rng_change, rng_noise, rng_invalid, rng_attr = (np.random.default_rng(s) for s in ss.spawn(5))
+    # streams added in generator 2 (spawned after the first five: those stay identical)
+    ss_cases, ss_resurvey = ss.spawn(2)
     frame = _Frame()
 
     # ---- how many earlier buildings do we need --------------------------- #
@@ -348,7 +382,9 @@ def generate_city(
     lay = _layout(rng_layout, n_early, n_new)
     plan = _plan_changes(rng_change, lay, n_early, r)
     city = _build(lay, plan, frame, rng_noise, rng_invalid, rng_attr, jitter, shift,
-                  invalid_share, n_special, extra_vertex_share, rotate_start_share)
+                  invalid_share, n_special, extra_vertex_share, rotate_start_share,
+                  (params["area_noise"], params["earlier_jitter"], ss_resurvey))
+    _add_cases(city, lay, frame, np.random.default_rng(ss_cases))
     city.params = params
     return city
 
@@ -794,7 +830,7 @@ def _ragged_from_groups(n, groups):
 
 
 def _build(lay, plan, frame, rng_noise, rng_inv, rng_attr, jitter, shift, invalid_share, n_special,
-           extra_vertex_share, rotate_start_share) -> SampleCity:
+           extra_vertex_share, rotate_start_share, resurvey) -> SampleCity:
     b, bn, change = plan["b"], plan["bnew"], plan["change"]
     early = lay["early_lots"]
     ne = len(early)
@@ -803,6 +839,13 @@ def _build(lay, plan, frame, rng_noise, rng_inv, rng_attr, jitter, shift, invali
     e_uv = _to_grid(lay, early, pad)
     e_pad = frame.coords(e_uv)
     e_cnt = cnt
+    area_noise, earlier_jitter, ss_resurvey = resurvey
+    rs_e_scale, rs_e_jit, rs_l_scale = (np.random.default_rng(s) for s in ss_resurvey.spawn(3))
+    protect_e = np.zeros(ne, bool)
+    protect_e[plan["exact"]] = True
+    # the earlier epoch re-digitised (generator 2; identity at the defaults).  e_pad
+    # itself stays exact: the touch / sliver pocket zones are built from it.
+    e_pad_s = _redigitise(e_pad, e_cnt, ~protect_e, area_noise, earlier_jitter, rs_e_scale, rs_e_jit)
 
     # ---- later epoch: list of (source rows) ------------------------------ #
     groups = []  # (uv padded, counts, change, prev1, prev2, floors, use)
@@ -917,15 +960,14 @@ def _build(lay, plan, frame, rng_noise, rng_inv, rng_attr, jitter, shift, invali
         l_pad[ie, 2:] = l_pad[ie, 1:-1]
         l_pad[ie, 1] = mid
         l_cnt = l_cnt + extra
+    l_pad = _redigitise(l_pad, l_cnt, noisy, area_noise, 0.0, rs_l_scale, None)
 
     # ---- geometries + invalid / null / empty / z ------------------------- #
     e_status = np.zeros(ne, np.int8)
     l_status = np.zeros(nl, np.int8)
-    e_geoms = _polys_from_padded(e_pad, e_cnt)
+    e_geoms = _polys_from_padded(e_pad_s, e_cnt)
     l_geoms = _polys_from_padded(l_pad, l_cnt)
-    protect_e = np.zeros(ne, bool)
-    protect_e[plan["exact"]] = True
-    _make_invalid(rng_inv, e_geoms, e_pad, e_cnt, e_status, invalid_share, protect_e)
+    _make_invalid(rng_inv, e_geoms, e_pad_s, e_cnt, e_status, invalid_share, protect_e)
     # (not on outlines with the extra collinear vertex: a bow-tie at a straight
     # vertex degenerates into an overlap that GEOS may still call valid)
     _make_invalid(rng_inv, l_geoms, l_pad, l_cnt, l_status, invalid_share, l_exact | extra)
@@ -992,7 +1034,7 @@ def _build(lay, plan, frame, rng_noise, rng_inv, rng_attr, jitter, shift, invali
     geom_types["red_lines_cad"] = "LineString"
     layers["pipelines"] = _pipelines(lay, frame, rng_attr)
     geom_types["pipelines"] = "LineString"
-    ordered = {k: layers[k] for k in LAYER_NAMES}
+    ordered = {k: layers[k] for k in LAYER_NAMES if k in layers}  # + compounds, permits: _add_cases
     info = {
         "changes_later": truth_later["change"].value_counts().to_dict(),
         "demolished": int(demol.sum()),
@@ -1000,7 +1042,7 @@ def _build(lay, plan, frame, rng_noise, rng_inv, rng_attr, jitter, shift, invali
         "geom_status_earlier": truth_earlier["geom_status"].value_counts().to_dict(),
         "touch_cases": len(plan["touch"]), "sliver_cases": len(plan["sliver"]) + len(plan["red_sliver"]),
     }
-    return SampleCity(layers=ordered, geom_types={k: geom_types[k] for k in LAYER_NAMES},
+    return SampleCity(layers=ordered, geom_types={k: geom_types[k] for k in LAYER_NAMES if k in geom_types},
                       tables={"truth_later": truth_later, "truth_earlier": truth_earlier},
                       crs=CRS, info=info)
 
@@ -1290,3 +1332,302 @@ def _pipelines(lay, frame, rng):
     codes = np.concatenate([codes, np.array(["CQ-LC-001"], dtype=object)])
     return geoms, {"kind": kname.astype(object), "pressure": press, "diameter_mm": diam.astype(np.int32),
                    "code": codes}
+
+
+# --------------------------------------------------------------------------- #
+# generator 2: re-digitising noise, compounds, permits, truth of the register
+# --------------------------------------------------------------------------- #
+
+def _redigitise(pad, cnt, mask, area_noise, jitter, rng_scale, rng_jit):
+    """Outlines re-digitised: vertex jitter (+-jitter m) then a scale about the
+    vertex mean with an area factor uniform in [1 - area_noise, 1 + area_noise],
+    for rows where ``mask``.  Returns ``pad`` itself when both are 0 (so the
+    default output is bit-identical to generator 1); draws full-size arrays, so
+    the result does not depend on ``mask``."""
+    if area_noise <= 0 and jitter <= 0:
+        return pad
+    n, k = pad.shape[:2]
+    valid = (np.arange(k)[None, :] < cnt[:, None]) & mask[:, None]
+    out = pad.copy()
+    if jitter > 0:
+        out = out + valid[..., None] * (jitter * rng_jit.uniform(-1, 1, (n, k, 2)))
+    if area_noise > 0:
+        f = 1.0 + area_noise * rng_scale.uniform(-1, 1, n)
+        s = np.where(mask, np.sqrt(f), 1.0)[:, None, None]
+        inside = (np.arange(k)[None, :] < cnt[:, None])[..., None]
+        c = (out * inside).sum(1, keepdims=True) / cnt[:, None, None]
+        out = np.where(valid[..., None], c + s * (out - c), out)
+    return out
+
+
+# verdicts of ``truth_later.expected_verdict`` (see _expected_verdict)
+V_DEMOLISH, V_EXPIRED, V_LEGACY, V_VERIFY = "拆除候选", "超期临时建筑", "历史存量", "待核查"
+GROWTH_CHANGES = ("new", "expanded", "rebuilt", "expanded+floors_added")  # footprint grew or was built
+CHANGE_FINDINGS = GROWTH_CHANGES + ("floors_added",)
+MIN_ENC_AREA_M2 = 1.0  # = rules_default.toml [verdict.line_inside] min_enc_area_m2
+MIN_PIPE_DEFICIT_M = 0.3  # = [verdict.pipe_major] min_deficit_m (and its min_enc_area_m2 = 1.0)
+MAJOR_PIPE_KINDS = ("gas", "transmission", "water", "sewer", "storm", "drainage", "reclaimed", "heat")
+PIPE_SEARCH_M = 15.0  # near_pipe_m is NaN beyond this (the largest default clearance is 13.5 m)
+LINE_TYPE_OF_LAYER = {"red_lines": "red", "blue_lines": "blue", "green_lines": "green", "yellow_lines": "yellow",
+                      "purple_lines": "purple", "water_source": "water_source"}
+# every expired temporary permit expired before the later survey; every valid one
+# runs to 2030 or later: the truth holds for any run date from 2023 to 2029
+EXPIRED_BEFORE = "2023-01-01"
+VALID_UNTIL_AT_LEAST = "2030-01-01"
+PERMIT_KIND_VALUES = {"permanent": ("永久", "permanent"), "temporary": ("临时", "临建", "temporary")}
+
+_COMPOUND_A = ("阳光", "凤翔", "茶城", "玉龙", "锦绣", "碧水", "南屏", "翠湖", "金色", "和谐", "康乐", "书香",
+               "旗山", "沧江", "福临", "怡景")
+_COMPOUND_B = ("花园", "小区", "家园", "雅苑", "新村", "名居")
+
+
+def _clean(geoms):
+    """2-D valid copies of the non-missing, non-empty geometries and that mask."""
+    g = np.asarray(geoms, dtype=object).copy()
+    ok = ~shapely.is_missing(g)
+    ok[ok] = ~shapely.is_empty(g[ok])
+    g[ok] = shapely.make_valid(shapely.force_2d(g[ok]))
+    g[~ok] = None
+    return g, ok
+
+
+def _compounds(lay, frame, rng, growth_pts):
+    """住宅小区: whole residential blocks, half of them blocks with a new / expanded building."""
+    park = np.zeros(lay["nb"], bool)
+    park[lay["parks"]] = True
+    cand = np.flatnonzero(lay["in_city_block"] & (lay["btype"] == RES) & ~lay["purple_blocks"] & ~park)
+    boxes = frame.geoms(shapely.box(lay["bu0"][cand], lay["bv0"][cand], lay["bu1"][cand], lay["bv1"][cand]))
+    has_growth = np.zeros(len(cand), bool)
+    if len(growth_pts) and len(cand):
+        has_growth[np.unique(shapely.STRtree(boxes).query(growth_pts, predicate="intersects")[1])] = True
+    k = int(min(len(cand), max(3, round(0.12 * len(cand)))))
+    first = _pick(rng, has_growth, (k + 1) // 2)
+    rest = np.ones(len(cand), bool)
+    rest[first] = False
+    sel = np.sort(np.concatenate([first, _pick(rng, rest, k - len(first))]))
+    i = np.arange(len(sel))
+    na, nb_ = len(_COMPOUND_A), len(_COMPOUND_B)
+    names = np.array([_COMPOUND_A[j % na] + _COMPOUND_B[(j // na) % nb_] + (f"{j // (na * nb_) + 1}期" if j >= na * nb_ else "")
+                      for j in i.tolist()], dtype=object)
+    codes = np.array([f"XQ-{j + 1:04d}" for j in i.tolist()], dtype=object)
+    return boxes[sel], {"name": names, "code": codes}
+
+
+def _dates(rng, start: str, end: str, n: int) -> np.ndarray:
+    lo, hi = np.datetime64(start, "D"), np.datetime64(end, "D")
+    return lo + rng.integers(0, int((hi - lo).astype(int)), n).astype("timedelta64[D]")
+
+
+def _permits(rng, frame, geoms, ok, change):
+    """Permit parcels around chosen later buildings (grid-aligned envelope + 0.3-1.0 m).
+
+    Category per building: 1 permanent, 2 valid temporary, 3 expired temporary.
+    new: 25 / 10 / 10 %; expanded / rebuilt: 20 / 0 / 5 %; unchanged 3 / 0.5 / 1 %.
+    """
+    n = len(geoms)
+    u = rng.random(n)
+    cat = np.zeros(n, np.int8)
+    new = change == "new"
+    grow = np.isin(change, ["expanded", "rebuilt", "expanded+floors_added"])
+    unch = change == "unchanged"
+    for m, a, b, c in ((new, 0.25, 0.35, 0.45), (grow, 0.20, 0.20, 0.25), (unch, 0.03, 0.035, 0.045)):
+        cat[m & (u < a)] = 1
+        cat[m & (u >= a) & (u < b)] = 2
+        cat[m & (u >= b) & (u < c)] = 3
+    cat[~ok] = 0
+    idx = np.flatnonzero(cat > 0)
+    idx = idx[rng.permutation(len(idx))]  # permit order has nothing to do with building fids
+    k = cat[idx]
+    m = len(idx)
+    margin = rng.uniform(0.3, 1.0, m)
+    # the street grid's frame: buildings are rectangles / L shapes along it
+    bnd = shapely.bounds(shapely.transform(geoms[idx], frame.to_grid)) if m else np.zeros((0, 4))
+    polys = frame.geoms(shapely.box(bnd[:, 0] - margin, bnd[:, 1] - margin, bnd[:, 2] + margin, bnd[:, 3] + margin))
+    built_late = ~unch[idx]
+    issued = np.where(
+        k == 1, np.where(built_late, _dates(rng, "2019-06-01", "2022-12-31", m), _dates(rng, "2005-01-01", "2018-12-31", m)),
+        np.where(k == 2, _dates(rng, "2020-01-01", "2023-06-30", m),
+                 np.where(built_late, _dates(rng, "2019-03-01", "2020-12-31", m), _dates(rng, "2014-01-01", "2020-06-30", m))))
+    years = rng.integers(1, 3, m)
+    expiry = np.where(k == 2, _dates(rng, VALID_UNTIL_AT_LEAST, "2034-12-31", m),
+                      np.minimum(issued + (365 * years).astype("timedelta64[D]"),
+                                 np.datetime64(EXPIRED_BEFORE, "D") - np.timedelta64(1, "D")))
+    perm_word = np.where(rng.random(m) < 0.8, "永久", "permanent")
+    tv = rng.random(m)
+    temp_word = np.where(tv < 0.5, "临时", np.where(tv < 0.8, "临建", "temporary"))
+    kind = np.where(k == 1, perm_word, temp_word).astype(object)
+    year = issued.astype("datetime64[Y]").astype(int) + 1970
+    prefix = np.where(k == 1, "建字第", "临建字第")
+    serial = pd.DataFrame({"p": prefix, "y": year}).groupby(["p", "y"], sort=False).cumcount().to_numpy() + 1
+    permit_no = np.array([f"{p}530902{y}-{s:04d}号" for p, y, s in zip(prefix.tolist(), year.tolist(), serial.tolist())],
+                         dtype=object)
+    attrs = {
+        "permit_no": permit_no,
+        "kind": kind,
+        "expiry": np.where(k == 1, "", expiry.astype(str)).astype(object),
+        "issued": issued.astype(str).astype(object),
+    }
+    return polys, attrs
+
+
+def _best_pairs(left, right, value, n_left):
+    """For each left index: the right index of the largest value (-1 when none)."""
+    best = np.full(n_left, -1, np.int64)
+    if len(left):
+        o = np.lexsort((-value, left))
+        first = np.r_[True, left[o][1:] != left[o][:-1]]
+        best[left[o][first]] = right[o][first]
+    return best
+
+
+def _zone_truth(city, lg, ok):
+    """line_types / zone_codes / enc_area_m2: intersection >= MIN_ENC_AREA_M2 with a zone polygon."""
+    n = len(lg)
+    zg, zt, zc = [], [], []
+    for layer, t in LINE_TYPE_OF_LAYER.items():
+        g, a = city.layers[layer]
+        zg.append(g)
+        zt.append(np.full(len(g), LINE_TYPES_ORDER.index(t)))
+        zc.append(np.asarray(a["code"], dtype=object))
+    zg, zt, zc = np.concatenate(zg), np.concatenate(zt), np.concatenate(zc)
+    ib = np.flatnonzero(ok)
+    z, b = shapely.STRtree(lg[ib]).query(zg, predicate="intersects")
+    b = ib[b]
+    area = shapely.area(shapely.intersection(lg[b], zg[z]))
+    keep = area >= MIN_ENC_AREA_M2
+    b, z, area = b[keep], z[keep], area[keep]
+    enc = np.bincount(b, weights=area, minlength=n)
+    types = np.full(n, "", dtype=object)
+    codes = np.full(n, "", dtype=object)
+    if len(b):
+        df = pd.DataFrame({"b": b, "t": zt[z], "c": zc[z]}).sort_values(["b", "t", "c"], kind="stable")
+        tt = df.drop_duplicates(["b", "t"]).assign(t=lambda d: np.array(LINE_TYPES_ORDER, dtype=object)[d["t"]])
+        g1 = tt.groupby("b", sort=True)["t"].agg(";".join)
+        g2 = df.groupby("b", sort=True)["c"].agg(";".join)
+        types[g1.index.to_numpy()] = g1.to_numpy()
+        codes[g2.index.to_numpy()] = g2.to_numpy()
+    return types, codes, np.round(enc, 2)
+
+
+LINE_TYPES_ORDER = ("red", "blue", "green", "yellow", "purple", "water_source")
+
+
+def _pipe_truth(city, lg, ok):
+    """near_pipe_m / near_pipe_kind (any pipe), and with the default rules table:
+    pipe_kind / pipe_deficit_m / pipe_breach_m2 of the worst MAJOR_PIPE_KINDS breach."""
+    from lincang_liangwei.core.rules import load_rules
+
+    n = len(lg)
+    pg, pa = city.layers["pipelines"]
+    match = load_rules().pipe_clearances(pa["kind"], pa["pressure"], pa["diameter_mm"])
+    ib = np.flatnonzero(ok)
+    # long straight pipes have huge rotated envelopes: find candidates with 40 m
+    # pieces, then measure each (building, pipe) pair once
+    pieces = shapely.segmentize(pg, 40.0)
+    xy, owner = shapely.get_coordinates(pieces, return_index=True)
+    same = owner[1:] == owner[:-1]
+    seg = shapely.linestrings(np.stack([xy[:-1][same], xy[1:][same]], 1))
+    seg_pipe = owner[:-1][same]
+    bb = shapely.bounds(lg[ib])
+    b, s = shapely.STRtree(seg).query(shapely.box(bb[:, 0] - PIPE_SEARCH_M, bb[:, 1] - PIPE_SEARCH_M,
+                                                  bb[:, 2] + PIPE_SEARCH_M, bb[:, 3] + PIPE_SEARCH_M))
+    key = np.unique(ib[b].astype(np.int64) * len(pg) + seg_pipe[s])  # (building, pipe) once
+    b, p = key // len(pg), key % len(pg)
+    d = shapely.distance(lg[b], pg[p])
+    m = d <= PIPE_SEARCH_M
+    b, p, d = b[m], p[m], d[m]
+    near = _best_pairs(b, p, -d, n)
+    has = near >= 0
+    near_m = np.full(n, np.nan)
+    near_kind = np.full(n, "", dtype=object)
+    dmin = pd.Series(d).groupby(b).min()
+    near_m[dmin.index.to_numpy()] = np.round(dmin.to_numpy(), 3)
+    near_kind[has] = np.asarray(pa["kind"], dtype=object)[near[has]]
+    req = match.required_m[p]
+    major = np.isin(match.kind[p], MAJOR_PIPE_KINDS) & np.isfinite(req)
+    deficit = np.where(major, req - d, -np.inf)
+    m = deficit > 0
+    bm, pm, dm = b[m], p[m], deficit[m]
+    breach = shapely.area(shapely.intersection(lg[bm], shapely.buffer(pg[pm], match.required_m[pm], quad_segs=8)))
+    worst = _best_pairs(bm, np.arange(len(bm)), dm, n)
+    hw = worst >= 0
+    pipe_kind = np.full(n, "", dtype=object)
+    pipe_def = np.full(n, np.nan)
+    pipe_area = np.full(n, np.nan)
+    pipe_kind[hw] = match.kind[pm[worst[hw]]]
+    pipe_def[hw] = np.round(dm[worst[hw]], 3)
+    pipe_area[hw] = np.round(breach[worst[hw]], 2)
+    return near_m, near_kind, pipe_kind, pipe_def, pipe_area
+
+
+def _expected_verdict(change, line_types, pipe_deficit, pipe_area, permit_kind, permit_expired):
+    """The verdict the register should give (issue 8), first rule that holds:
+
+    1. 拆除候选: footprint grew or was built (GROWTH_CHANGES) and on a control
+       line / water-source zone (>= 1 m2) or in a major pipe's clearance (deficit
+       >= 0.3 m and >= 1 m2 of the building in the clearance band) - a valid
+       permit does not help;
+    2. 超期临时建筑: covered by an expired temporary permit;
+    3. 历史存量: footprint existed before (unchanged, floors_added, split, merged)
+       and on a control line / water-source zone / major pipe clearance;
+    4. 待核查: a change finding (CHANGE_FINDINGS) without a valid permit;
+    5. "": no case (unchanged and clear, or changed inside a valid permit).
+    Cable (power / telecom) breaches give no verdict here (限期整改 in the rules).
+    """
+    change = np.asarray(change, dtype=object)
+    hit = (line_types != "") | ((np.nan_to_num(pipe_deficit, nan=-1) >= MIN_PIPE_DEFICIT_M)
+                               & (np.nan_to_num(pipe_area, nan=0) >= MIN_ENC_AREA_M2))
+    growth = np.isin(change, GROWTH_CHANGES)
+    finding = np.isin(change, CHANGE_FINDINGS)
+    valid_permit = (permit_kind != "") & (permit_expired == 0)
+    return np.select(
+        [growth & hit, permit_expired == 1, ~growth & hit, finding & ~valid_permit],
+        [V_DEMOLISH, V_EXPIRED, V_LEGACY, V_VERIFY], "").astype(object)
+
+
+def _add_cases(city, lay, frame, rng):
+    """compounds + permits layers and the truth of every register case (truth_later)."""
+    tl = city.tables["truth_later"]
+    change = tl["change"].to_numpy(dtype=object)
+    lg, ok = _clean(city.geoms(LATER))
+    growth = ok & np.isin(change, ["new", "expanded", "expanded+floors_added"])
+    city.layers[COMPOUNDS] = _compounds(lay, frame, rng, shapely.point_on_surface(lg[growth]))
+    city.layers[PERMITS] = _permits(rng, frame, lg, ok & ~np.isin(change, ["split", "merged"]), change)
+    city.geom_types[COMPOUNDS] = city.geom_types[PERMITS] = "Polygon"
+    n = len(lg)
+    ib = np.flatnonzero(ok)
+    # compound: the building's point on surface inside the block
+    cg, ca = city.layers[COMPOUNDS]
+    b, c = shapely.STRtree(cg).query(shapely.point_on_surface(lg[ib]), predicate="intersects")
+    comp = np.full(n, "", dtype=object)
+    comp[ib[b]] = np.asarray(ca["code"], dtype=object)[c]
+    # permit: the parcel covering the largest share of the building, if >= 50 %
+    pg, pa = city.layers[PERMITS]
+    b, p = shapely.STRtree(pg).query(lg[ib], predicate="intersects")
+    b = ib[b]
+    share = shapely.area(shapely.intersection(lg[b], pg[p])) / np.maximum(shapely.area(lg[b]), 1e-9)
+    keep = share >= 0.5
+    best = _best_pairs(b[keep], p[keep], share[keep], n)
+    hp = best >= 0
+    permit_no = np.full(n, "", dtype=object)
+    permit_kind = np.full(n, "", dtype=object)
+    expired = np.zeros(n, np.int32)
+    permit_no[hp] = pa["permit_no"][best[hp]]
+    is_perm = np.isin(pa["kind"], PERMIT_KIND_VALUES["permanent"])
+    permit_kind[hp] = np.where(is_perm[best[hp]], "permanent", "temporary")
+    exp_txt = np.asarray(pa["expiry"], dtype=object)
+    expired[hp] = ((~is_perm[best[hp]]) & (exp_txt[best[hp]] < EXPIRED_BEFORE)).astype(np.int32)
+    line_types, zone_codes, enc = _zone_truth(city, lg, ok)
+    near_m, near_kind, pipe_kind, pipe_def, pipe_area = _pipe_truth(city, lg, ok)
+    new_cols = {
+        "in_compound": (comp != "").astype(np.int32), "compound_code": comp,
+        "permit_no": permit_no, "permit_kind": permit_kind, "permit_expired": expired,
+        "line_types": line_types, "zone_codes": zone_codes, "enc_area_m2": enc,
+        "near_pipe_m": near_m, "near_pipe_kind": near_kind,
+        "pipe_kind": pipe_kind, "pipe_deficit_m": pipe_def, "pipe_breach_m2": pipe_area,
+        "expected_verdict": _expected_verdict(change, line_types, pipe_def, pipe_area, permit_kind, expired),
+    }
+    city.tables["truth_later"] = pd.concat([tl, pd.DataFrame(new_cols)], axis=1)
+    city.info["expected_verdicts"] = pd.Series(new_cols["expected_verdict"]).value_counts().to_dict()
+    city.info["permits"] = len(pg)
+    city.info["compounds"] = len(cg)

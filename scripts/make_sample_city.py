@@ -18,8 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from devtools import fileio  # noqa: E402
-from devtools import samplecity  # noqa: E402
+from devtools import fileio, samplecity  # noqa: E402
 
 
 def _rate(text: str):

@@ -386,3 +386,185 @@ def test_rates_and_noise_are_parameters():
 
 def test_city_params_matches_generated(city):
     assert city.params == sc.city_params(N, seed=7)
+
+
+# --------------------------------------------------------------------------- #
+# generator 2: compounds, permits, register truth, re-digitising noise
+# --------------------------------------------------------------------------- #
+
+GEN1_LAYERS = ("districts", sc.EARLIER, sc.LATER) + sc.ZONE_LAYERS + ("red_lines_cad", "pipelines")
+GEN1_TRUTH_LATER = ["fid", "change", "prev_fids", "geom_status"]
+# sha256 of generator 1's output for generate_city(1500, seed=7) (measured with the
+# generator before compounds / permits were added): the old layers must not move
+GEN1_DIGEST = "dabf11d1d3768b31634342973d779d1ca5c18500db2d2f7f7027eef3e18dd92b"
+
+
+def _digest(city) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    for name in GEN1_LAYERS:
+        g, a = city.layers[name]
+        for w in shapely.to_wkb(g, byte_order=1, flavor="iso"):
+            h.update(b"-" if w is None else w)
+        for k in sorted(a):
+            h.update(k.encode())
+            h.update("\x1f".join(map(str, np.asarray(a[k]).tolist())).encode())
+    h.update(city.truth_later[GEN1_TRUTH_LATER].to_csv(index=False).encode())
+    h.update(city.truth_earlier.to_csv(index=False).encode())
+    return h.hexdigest()
+
+
+def test_generator1_layers_unchanged_at_default_noise():
+    assert _digest(sc.generate_city(1500, seed=7)) == GEN1_DIGEST
+    assert _digest(sc.generate_city(1500, seed=7, area_noise=0.0, earlier_jitter=0.0)) == GEN1_DIGEST
+
+
+def test_compounds_layer(city):
+    g, a = city.layers[sc.COMPOUNDS]
+    assert city.geom_types[sc.COMPOUNDS] == "Polygon" and set(a) == {"name", "code"}
+    assert len(g) >= 3 and shapely.is_valid(g).all()
+    assert len(set(a["code"])) == len(g) and len(set(a["name"])) == len(g)
+    assert all(c.startswith("XQ-") for c in a["code"]) and all(("花园" in n or "小区" in n or "家园" in n or "苑" in n
+                                                                or "新村" in n or "名居" in n) for n in a["name"])
+    tl = city.truth_later
+    inside = tl["in_compound"] == 1
+    assert set(tl.loc[inside, "compound_code"]) <= set(a["code"]) and (tl.loc[~inside, "compound_code"] == "").all()
+    # planted: new / expanded buildings inside compounds
+    grown = tl["change"].isin(["new", "expanded", "expanded+floors_added"])
+    assert (inside & grown).sum() >= 5
+    # truth = the building's point on surface inside the compound polygon
+    lg, ok = _valid(city.geoms(sc.LATER))
+    idx = np.flatnonzero(ok & inside.to_numpy())
+    code_of = dict(zip(a["code"], g))
+    assert all(shapely.contains(code_of[c], shapely.point_on_surface(lg[i]))
+               for i, c in zip(idx, tl["compound_code"].to_numpy()[idx]))
+
+
+def test_permits_layer(city):
+    import re
+
+    g, a = city.layers[sc.PERMITS]
+    assert set(a) == {"permit_no", "kind", "expiry", "issued"}
+    assert shapely.is_valid(g).all() and (shapely.get_type_id(g) == 3).all()
+    assert set(a["kind"]) == {"永久", "permanent", "临时", "临建", "temporary"}
+    assert len(set(a["permit_no"])) == len(g)
+    assert all(re.fullmatch(r"(临建|建)字第530902(19|20)\d\d-\d{4}号", p) for p in a["permit_no"])
+    perm = np.isin(a["kind"], ["永久", "permanent"])
+    assert (a["expiry"][perm] == "").all()
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d", x) for x in a["expiry"][~perm])
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d", x) for x in a["issued"])
+    assert (a["expiry"][~perm] > a["issued"][~perm]).all()
+    # expired ones before the later survey, valid ones until 2030 or later: no ambiguity
+    exp = a["expiry"][~perm]
+    assert ((exp < sc.EXPIRED_BEFORE) | (exp >= sc.VALID_UNTIL_AT_LEAST)).all()
+    assert (exp < sc.EXPIRED_BEFORE).sum() >= 5 and (exp >= sc.VALID_UNTIL_AT_LEAST).sum() >= 3
+
+
+def test_permit_truth(city):
+    tl = city.truth_later
+    new = tl["change"] == "new"
+    k = tl["permit_kind"]
+    assert set(k) == {"", "permanent", "temporary"}
+    assert ((new & (k == "permanent")).sum() >= 0.15 * new.sum())
+    assert ((new & (k == "temporary") & (tl["permit_expired"] == 0)).sum() >= 0.04 * new.sum())
+    assert ((new & (tl["permit_expired"] == 1)).sum() >= 0.04 * new.sum())
+    assert ((new & (k == "")).sum() >= 0.45 * new.sum())
+    # the recorded permit covers at least half of the building
+    g, a = city.layers[sc.PERMITS]
+    by_no = dict(zip(a["permit_no"], g))
+    lg, ok = _valid(city.geoms(sc.LATER))
+    for i in np.flatnonzero((tl["permit_no"] != "").to_numpy())[:200]:
+        p = by_no[tl["permit_no"].iloc[i]]
+        assert shapely.area(shapely.intersection(lg[i], p)) >= 0.5 * shapely.area(lg[i])
+    assert (tl.loc[tl["permit_no"] == "", "permit_kind"] == "").all()
+    assert set(tl.loc[tl["permit_expired"] == 1, "permit_kind"]) == {"temporary"}
+
+
+def test_encroachment_and_pipe_truth(city):
+    tl = city.truth_later
+    lg, ok = _valid(city.geoms(sc.LATER))
+    # control lines: intersection >= 1 m2 with a zone polygon, checked independently
+    for t, layer in (("red", "red_lines"), ("water_source", "water_source"), ("green", "green_lines")):
+        zg = city.geoms(layer)
+        has = np.array([t in xs.split(";") for xs in tl["line_types"]])
+        sample = np.flatnonzero(ok)[::7]
+        area = np.array([shapely.area(shapely.intersection(lg[i], shapely.union_all(zg))) for i in sample])
+        assert np.array_equal(area >= sc.MIN_ENC_AREA_M2, has[sample]), t
+    assert (tl.loc[tl["line_types"] != "", "enc_area_m2"] >= 1.0).all()
+    assert (tl.loc[tl["line_types"] == "", "enc_area_m2"] == 0).all()
+    # slivers (< 1 m2) are not encroachments
+    assert ((tl["enc_area_m2"] > 0) & (tl["enc_area_m2"] < 1)).sum() == 0
+    # pipes: near_pipe_m is the distance to the nearest pipe (within 15 m)
+    pg = city.geoms("pipelines")
+    tree = shapely.STRtree(pg)
+    for i in np.flatnonzero(ok)[::97]:
+        d = shapely.distance(lg[i], pg[tree.query_nearest(lg[i])[0]])
+        if d <= sc.PIPE_SEARCH_M:
+            assert tl["near_pipe_m"].iloc[i] == pytest.approx(d, abs=1e-3)
+        else:
+            assert np.isnan(tl["near_pipe_m"].iloc[i])
+    hit = tl["pipe_deficit_m"].notna()
+    assert hit.sum() > 0 and set(tl.loc[hit, "pipe_kind"]) <= set(sc.MAJOR_PIPE_KINDS)
+    assert (tl.loc[hit, "pipe_deficit_m"] > 0).all()
+    assert "transmission" in set(tl.loc[hit, "pipe_kind"]) or "gas" in set(tl.loc[hit, "pipe_kind"])
+
+
+def test_expected_verdicts(city):
+    tl = city.truth_later
+    v = tl["expected_verdict"]
+    assert set(v) == {"", sc.V_DEMOLISH, sc.V_EXPIRED, sc.V_LEGACY, sc.V_VERIFY}
+    growth = tl["change"].isin(sc.GROWTH_CHANGES)
+    line = tl["line_types"] != ""
+    pipe = (tl["pipe_deficit_m"].fillna(-1) >= sc.MIN_PIPE_DEFICIT_M) & (tl["pipe_breach_m2"].fillna(0) >= 1)
+    valid_permit = (tl["permit_kind"] != "") & (tl["permit_expired"] == 0)
+    assert ((v == sc.V_DEMOLISH) == (growth & (line | pipe))).all()
+    assert (tl.loc[v == sc.V_EXPIRED, "permit_expired"] == 1).all()
+    assert ((v == sc.V_LEGACY) == (~growth & (line | pipe) & (tl["permit_expired"] == 0))).all()
+    ver = v == sc.V_VERIFY
+    assert tl.loc[ver, "change"].isin(sc.CHANGE_FINDINGS).all() and not valid_permit[ver].any()
+    assert not (line | pipe)[ver].any()
+    # a new building in a valid permit with nothing else is no case
+    assert (v[(tl["change"] == "new") & valid_permit & ~line & ~pipe] == "").all()
+    assert ((tl["change"] == "new") & valid_permit & ~line & ~pipe).sum() > 0
+    # an unchanged building with nothing found is no case
+    assert (v[(tl["change"] == "unchanged") & ~line & ~pipe & (tl["permit_expired"] == 0)] == "").all()
+    assert (v == sc.V_DEMOLISH).sum() >= 10 and (v == sc.V_EXPIRED).sum() >= 5
+
+
+def test_area_noise_and_earlier_jitter():
+    base = sc.generate_city(2000, seed=11)
+    noisy = sc.generate_city(2000, seed=11, area_noise=0.15)
+    assert noisy.params["area_noise"] == 0.15 and noisy.params["earlier_jitter"] == 0.0
+    assert base.params["area_noise"] == 0.0
+    assert noisy.truth_later[GEN1_TRUTH_LATER].equals(base.truth_later[GEN1_TRUTH_LATER])
+    assert noisy.truth_earlier.equals(base.truth_earlier)
+    for name in ("districts", "red_lines", "pipelines"):
+        assert shapely.equals_exact(noisy.geoms(name), base.geoms(name), 0).all()
+    ok_e = (base.truth_earlier["geom_status"] == "ok").to_numpy()
+    ae0, ae1 = shapely.area(base.geoms(sc.EARLIER)[ok_e]), shapely.area(noisy.geoms(sc.EARLIER)[ok_e])
+    r = ae1 / ae0
+    assert r.min() >= 0.85 - 1e-9 and r.max() <= 1.15 + 1e-9  # an exact scale
+    assert r.min() < 0.87 and r.max() > 1.13
+    assert (np.abs(r - 1) > 0.02).mean() > 0.7
+    # unchanged buildings: later / earlier area spreads up to about +-30 %
+    tl = noisy.truth_later
+    m = ((tl["change"] == "unchanged") & (tl["geom_status"] == "ok")).to_numpy()
+    prev = tl.loc[m, "prev_fids"].astype(int).to_numpy() - 1
+    ok_prev = noisy.truth_earlier["geom_status"].to_numpy()[prev] == "ok"
+    ratio = shapely.area(noisy.geoms(sc.LATER)[m][ok_prev]) / shapely.area(noisy.geoms(sc.EARLIER)[prev[ok_prev]])
+    assert ratio.min() < 0.85 and ratio.max() > 1.15 and 0.6 < ratio.min() and ratio.max() < 1.5
+    # earlier_jitter moves the earlier vertices only
+    jit = sc.generate_city(2000, seed=11, earlier_jitter=0.3)
+    assert jit.params["earlier_jitter"] == 0.3
+    assert shapely.equals_exact(jit.geoms(sc.LATER)[ok_l := (base.truth_later["geom_status"] != "null").to_numpy()],
+                                base.geoms(sc.LATER)[ok_l], 0).all()
+    moved = ~shapely.equals_exact(jit.geoms(sc.EARLIER)[ok_e], base.geoms(sc.EARLIER)[ok_e], 0)
+    assert moved.mean() > 0.95
+    assert shapely.hausdorff_distance(jit.geoms(sc.EARLIER)[ok_e], base.geoms(sc.EARLIER)[ok_e]).max() <= 0.3 * 2 ** 0.5 + 1e-6
+    # the exact touch / sliver copies stay exact
+    assert noisy.info["touch_cases"] == base.info["touch_cases"]
+    with pytest.raises(ValueError):
+        sc.generate_city(500, area_noise=0.6)
+    with pytest.raises(ValueError):
+        sc.generate_city(500, earlier_jitter=-1)
