@@ -7,7 +7,7 @@ DEMO_BUILDINGS ?= 20000
 BENCH_SIZES ?= 100000
 export QT_QPA_PLATFORM := offscreen
 
-.PHONY: all runtime dev demo test test-unit test-qgis test-e2e bench lint package clean sample
+.PHONY: all runtime dev demo test test-unit test-qgis test-e2e bench lint package package-dev clean sample
 
 all: test
 
@@ -46,9 +46,14 @@ lint: dev
 	.venv/bin/ruff check .
 	.venv/bin/flake8 .
 
-## make package: installable plugin zip (one folder, LICENSE, no caches)
+## make package: installable plugin zip + the plugin repository's checks on it (metadata complete, changelog,
+## no placeholder e-mail/URLs: fill them in scripts/release.toml, resources.qrc, LICENSE, no caches)
 package: runtime
 	$(PY) scripts/package.py --out dist
+
+## make package-dev: the same zip while scripts/release.toml is unfilled (local testing, not for the repository)
+package-dev: runtime
+	$(PY) scripts/package.py --out dist --allow-placeholders
 
 clean:
 	rm -rf out dist .qgis-profile .pytest_cache

@@ -19,6 +19,10 @@ API
 * ``write_new_layer(dst_path, layer, geoms, columns, crs_wkt_or_epsg,
   geom_type, fids=None) -> int`` - a new GeoPackage from shapely geometries.
 * ``gpkg_blob_bounds(blobs)`` / ``make_gpkg_blobs(geoms, srs_id)`` - helpers.
+* ``write_layer_style(con_or_path, table, style)`` - a default style in the
+  ``layer_styles`` table, as QGIS's "Save as default" writes it; both writers
+  take ``style=(name, qml, description)`` and store it before the file is
+  published.
 
 Both writers build the file under a temporary name in the destination's
 directory and ``os.replace`` it into place, so a crash never leaves half a
@@ -78,7 +82,7 @@ log = logging.getLogger(__name__)
 
 __all__ = [
     "build_packed_rtree", "copy_layer_with_columns", "write_new_layer",
-    "gpkg_blob_bounds", "make_gpkg_blobs", "rtree_name",
+    "gpkg_blob_bounds", "make_gpkg_blobs", "rtree_name", "write_layer_style",
 ]
 
 _CELL = np.dtype([("id", ">i8"), ("c", ">f4", (4,))])   # 24 bytes, SQLite's cell layout
@@ -588,7 +592,8 @@ def _has_rtree(con: sqlite3.Connection, table: str, geom_col: str) -> bool:
 # --------------------------------------------------------------------------- #
 
 def copy_layer_with_columns(src_path, src_layer: str, dst_path, dst_layer: str,
-                            extra_columns: Sequence = (), extra_fids=None, bounds=None, only_listed=False) -> int:
+                            extra_columns: Sequence = (), extra_fids=None, bounds=None, only_listed=False,
+                            style=None) -> int:
     """Write a NEW GeoPackage ``dst_path`` with one layer ``dst_layer``: every feature of
     GeoPackage layer ``src_path``/``src_layer`` (same fid, geometry blob and attribute
     values, copied in SQL) plus ``extra_columns`` matched by fid.
@@ -731,6 +736,8 @@ def copy_layer_with_columns(src_path, src_layer: str, dst_path, dst_layer: str,
                 plan.write(con, target[0])
                 clock("rtree write")
             _finish_layer(con, dst_layer, n, b, triggers)
+            if style is not None:
+                write_layer_style(con, dst_layer, style)
             con.execute("COMMIT")
             clock("commit")
             con.execute("DETACH DATABASE src")
@@ -969,7 +976,7 @@ def _insert_rows(con: sqlite3.Connection, table: str, columns: list, fids: np.nd
 
 
 def write_new_layer(dst_path, layer: str, geoms, columns: Sequence = (), crs_wkt_or_epsg=None,
-                    geom_type="Unknown", fids=None) -> int:
+                    geom_type="Unknown", fids=None, style=None) -> int:
     """Write a NEW GeoPackage ``dst_path`` with one layer of shapely geometries.
 
     geoms: shapely geometry array (None = NULL geometry).  columns:
@@ -1034,6 +1041,8 @@ def write_new_layer(dst_path, layer: str, geoms, columns: Sequence = (), crs_wkt
                 plan.write(con, target[0])
                 clock("rtree write")
             _finish_layer(con, table, n, bounds, triggers)
+            if style is not None:
+                write_layer_style(con, table, style)
             con.execute("COMMIT")
             clock("commit")
         finally:
@@ -1045,3 +1054,68 @@ def write_new_layer(dst_path, layer: str, geoms, columns: Sequence = (), crs_wkt
         _remove_quietly(tmp)
         raise
     return n
+
+
+# --------------------------------------------------------------------------- #
+# write_layer_style
+# --------------------------------------------------------------------------- #
+
+_LAYER_STYLES_DDL = (
+    'CREATE TABLE IF NOT EXISTS "layer_styles" ( "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, '
+    '"f_table_catalog" TEXT(256), "f_table_schema" TEXT(256), "f_table_name" TEXT(256), '
+    '"f_geometry_column" TEXT(256), "styleName" TEXT(30), "styleQML" TEXT, "styleSLD" TEXT, '
+    '"useAsDefault" BOOLEAN, "description" TEXT, "owner" TEXT(30), "ui" TEXT(30), '
+    '"update_time" DATETIME DEFAULT (strftime(\'%Y-%m-%dT%H:%M:%fZ\',\'now\')))')
+_LAYER_STYLES_TRIGGERS = (
+    'CREATE TRIGGER "trigger_insert_feature_count_layer_styles" AFTER INSERT ON "layer_styles" BEGIN '
+    'UPDATE gpkg_ogr_contents SET feature_count = feature_count + 1 WHERE lower(table_name) = lower(\'layer_styles\'); END',
+    'CREATE TRIGGER "trigger_delete_feature_count_layer_styles" AFTER DELETE ON "layer_styles" BEGIN '
+    'UPDATE gpkg_ogr_contents SET feature_count = feature_count - 1 WHERE lower(table_name) = lower(\'layer_styles\'); END',
+)
+
+
+def write_layer_style(con_or_path, table: str, style) -> None:
+    """Store ``style`` = (name, QML text, description) as the default style of layer ``table`` in the
+    GeoPackage's ``layer_styles`` table, exactly as QGIS's "Save as default" does (GDAL's table, registered in
+    ``gpkg_contents`` as attributes, feature-count triggers), so QGIS applies it whenever the layer is opened.
+    Earlier default styles of that layer stop being default; one of the same name is replaced.
+
+    ``con_or_path``: an open connection (inside the writer's transaction) or a GeoPackage path."""
+    if isinstance(con_or_path, sqlite3.Connection):
+        _store_style(con_or_path, table, style)
+        return
+    con = sqlite3.connect(str(con_or_path), isolation_level=None)
+    try:
+        con.execute("BEGIN IMMEDIATE")
+        _store_style(con, table, style)
+        con.execute("COMMIT")
+    except BaseException:
+        if con.in_transaction:
+            con.execute("ROLLBACK")
+        raise
+    finally:
+        con.close()
+
+
+def _store_style(con: sqlite3.Connection, table: str, style) -> None:
+    name, qml, description = style
+    row = con.execute("SELECT table_name FROM gpkg_contents WHERE lower(table_name) = lower(?)", (table,)).fetchone()
+    if row is None:
+        raise ValueError(f"no layer {table!r} in the GeoPackage")
+    table = row[0]
+    gcol, _srs = _geometry_column(con, table)
+    exists = con.execute("SELECT 1 FROM main.sqlite_master WHERE type = 'table' AND name = 'layer_styles'").fetchone()
+    if not exists:
+        con.execute(_LAYER_STYLES_DDL)
+        con.execute("INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change, srs_id) "
+                    "VALUES ('layer_styles', 'attributes', 'layer_styles', '', "
+                    "strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 0)")
+        if con.execute("SELECT 1 FROM main.sqlite_master WHERE type = 'table' AND name = 'gpkg_ogr_contents'").fetchone():
+            con.execute("INSERT INTO gpkg_ogr_contents (table_name, feature_count) VALUES ('layer_styles', 0)")
+            for sql in _LAYER_STYLES_TRIGGERS:
+                con.execute(sql)
+    con.execute("DELETE FROM layer_styles WHERE lower(f_table_name) = lower(?) AND styleName = ?", (table, name))
+    con.execute("UPDATE layer_styles SET useAsDefault = 0 WHERE lower(f_table_name) = lower(?)", (table,))
+    con.execute("INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, "
+                "styleName, styleQML, styleSLD, useAsDefault, description, owner, ui) "
+                "VALUES ('', '', ?, ?, ?, ?, '', 1, ?, '', '')", (table, gcol or "", name, qml, description))
