@@ -2,11 +2,13 @@
 
 The plugin must run with what QGIS ships (OSGeo4W on Windows bundles shapely,
 pandas, pyproj; Debian 12 ships shapely 1.8 which is too old).  Missing pieces
-give one clear bilingual message instead of a traceback.
+give one clear message (translated; plain English without Qt) instead of a traceback.
 """
 from __future__ import annotations
 
 from importlib import import_module
+
+from .i18n import tr
 
 REQUIRED = (
     # module, minimum version, install hint
@@ -31,15 +33,12 @@ def missing_requirements() -> list[str]:
         try:
             mod = import_module(name)
         except ImportError:
-            problems.append(
-                f"缺少 Python 包 {name}，请安装 {hint} / Python package {name} is missing: install {hint}"
-            )
+            problems.append(tr("Python package {name} is missing: install {hint}").format(name=name, hint=hint))
             continue
         version = getattr(mod, "__version__", "0")
         if _version_tuple(version) < minimum:
-            problems.append(
-                f"{name} 版本 {version} 过旧，需要 {hint} / {name} {version} is too old: {hint} is needed"
-                + (" (Debian 12: pip install --no-binary shapely 'shapely>=2.0' 以匹配系统 GEOS / to link the system GEOS)"
-                   if name == "shapely" else "")
-            )
+            problem = tr("{name} {version} is too old: {hint} is needed").format(name=name, version=version, hint=hint)
+            if name == "shapely":
+                problem += " " + tr("(Debian 12: pip install --no-binary shapely 'shapely>=2.0' to link the system GEOS)")
+            problems.append(problem)
     return problems

@@ -46,7 +46,7 @@ REQUIRED = ("name", "qgisMinimumVersion", "description", "about", "version", "au
 MAINTAINER_KEYS = ("author", "email", "repository", "tracker", "homepage")
 URL_KEYS = ("repository", "tracker", "homepage")
 EXTRA_FILES = {ROOT / "docs" / "rules.md": f"{NAME}/docs/rules.md"}
-NEEDED_IN_ZIP = ("metadata.txt", "LICENSE", "__init__.py", "help/index.html", "docs/rules.md", "CHANGELOG.md")
+NEEDED_IN_ZIP = ("metadata.txt", "LICENSE", "__init__.py", "help/en/index.html", "help/zh-Hans/index.html", "docs/rules.md", "CHANGELOG.md")
 _PLACEHOLDER = re.compile(r"example\.(invalid|com|org|net)|\.invalid\b|\.local\b|\.localhost\b|localhost|noreply|"
                           r"no-reply|todo|fixme|changeme|change_me|placeholder|your[-_ ]?(name|email|repo)|<[^>]*>|"
                           r"^x+@|@x+\.", re.IGNORECASE)

@@ -31,22 +31,17 @@ def utm_epsg(lon: float, lat: float) -> int:
 def working_epsg(authid: str, lon: float, lat: float) -> tuple[int, str]:
     """Projected EPSG code for data in the geographic CRS ``authid`` around (lon, lat).
 
-    Returns the code and a bilingual sentence for the log saying why.
+    Returns the code and the facts for the log (words: ``qgis_io.messages.working_crs_note``):
+    ``{"authid", "kind": "gk3" | "utm", "cm"}``.
     """
     authid = (authid or "").upper()
     if authid in CGCS2000_GEOGRAPHIC:
         code = gk3_epsg(lon)
         if code is not None:
             cm = _GK3_FIRST_CM + 3 * (code - _GK3_FIRST_CODE)
-            return code, (
-                f"输入为地理坐标 {authid}，按中央经线 {cm}°E 投影到 EPSG:{code}（CGCS2000 3度带）计算面积和距离 / "
-                f"geographic input {authid}: areas and distances computed in EPSG:{code} (CGCS2000 3-degree GK, CM {cm}E)"
-            )
+            return code, {"authid": authid, "kind": "gk3", "cm": cm}
     code = utm_epsg(lon, lat)
-    return code, (
-        f"输入为地理坐标 {authid or '(未知)'}，投影到 UTM 分带 EPSG:{code} 计算面积和距离 / "
-        f"geographic input {authid or '(unknown)'}: areas and distances computed in UTM EPSG:{code}"
-    )
+    return code, {"authid": authid, "kind": "utm", "cm": None}
 
 
 # -- projected CRSs that are not metric where the data are --------------------------------------------
@@ -75,7 +70,9 @@ def badly_scaled(k_x: float, k_y: float, limit: float = SCALE_ERROR_LIMIT) -> bo
 def rescaled_working_epsg(crs_label: str, geographic_authid: str, lon: float, lat: float,
                           k_x: float, k_y: float) -> tuple[int, str] | None:
     """EPSG code to compute in instead of the projected CRS ``crs_label`` when its scale at (lon, lat) is off
-    by more than :data:`SCALE_ERROR_LIMIT`, with a bilingual log sentence; None when ``crs_label`` is fine.
+    by more than :data:`SCALE_ERROR_LIMIT`, with the facts for the log (words:
+    ``qgis_io.messages.rescaled_crs_note``): ``{"crs", "length_pct", "area_pct", "limit_pct", "kind"}``;
+    None when ``crs_label`` is fine.
 
     The replacement is chosen exactly as for geographic input (:func:`working_epsg`) from the CRS's
     geographic base ``geographic_authid``: CGCS2000 -> its 3-degree GK zone, anything else -> UTM.
@@ -85,11 +82,5 @@ def rescaled_working_epsg(crs_label: str, geographic_authid: str, lon: float, la
     code, _ = working_epsg(geographic_authid, lon, lat)
     length = 100.0 * scale_error(k_x, k_y)
     area = 100.0 * abs(k_x * k_y - 1.0)
-    kind = "CGCS2000 3度带" if 4534 <= code <= 4554 else "UTM"
-    kind_en = "CGCS2000 3-degree GK zone" if 4534 <= code <= 4554 else "UTM zone"
-    return code, (
-        f"输入坐标系 {crs_label} 在数据所在处长度变形约 {length:.1f}%（面积约 {area:.1f}%），超过 "
-        f"{100 * SCALE_ERROR_LIMIT:g}% 的限值，不能直接用于量算；改在 EPSG:{code}（{kind}）中计算面积和距离 / "
-        f"input CRS {crs_label} distorts lengths by about {length:.1f}% (areas {area:.1f}%) at the data, more than "
-        f"the {100 * SCALE_ERROR_LIMIT:g}% limit: areas and distances computed in EPSG:{code} ({kind_en}) instead"
-    )
+    return code, {"crs": crs_label, "length_pct": length, "area_pct": area, "limit_pct": 100 * SCALE_ERROR_LIMIT,
+                  "kind": "gk3" if 4534 <= code <= 4554 else "utm"}

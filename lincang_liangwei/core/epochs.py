@@ -105,7 +105,7 @@ _MITRE = "mitre"
 # --------------------------------------------------------------------------- results
 @dataclass
 class EpochReport:
-    """Counts per class plus the parameters used (for the log)."""
+    """Counts per class plus the parameters used (the log's words: qgis_io.messages.epoch_lines)."""
 
     n_earlier: int = 0
     n_later: int = 0
@@ -125,30 +125,6 @@ class EpochReport:
     def balanced(self) -> bool:
         return (sum(self.changes.values()) == self.n_later
                 and sum(self.fates.values()) == self.n_earlier)
-
-    def lines(self) -> list[str]:
-        zh = {UNCHANGED: "未变化", NEW: "新增", EXPANDED: "扩建", FLOORS_ADDED: "加层",
-              EXPANDED_FLOORS: "扩建+加层", REBUILT: "翻建", SPLIT: "拆分", MERGED: "合并",
-              SKIPPED: "跳过（几何为空）", DUPLICATE: "重复录入（与另一要素轮廓相同，只比对一次）"}
-        out = [f"前时相 {self.n_earlier} 个要素（跳过 {self.n_earlier_skipped}），后时相 {self.n_later} 个要素"
-               f"（跳过 {self.n_later_skipped}） / earlier {self.n_earlier} features "
-               f"({self.n_earlier_skipped} skipped), later {self.n_later} ({self.n_later_skipped} skipped)"]
-        for c in CHANGES:
-            n = self.changes.get(c, 0)
-            if n:
-                out.append(f"  {zh[c]} / {c}: {n}")
-        out.append(f"  拆除 / demolished: {self.fates.get('demolished', 0)}")
-        if self.n_earlier_duplicate:
-            out.append(f"  前时相重复录入 / earlier duplicates (copies of another outline, not compared): "
-                       f"{self.n_earlier_duplicate}")
-        out.append(f"  新增部分图斑 / growth polygons: {self.n_growth}")
-        if self.noise:
-            c = self.noise.get("confidence", {})
-            nr = self.noise.get("noise_ratio", float("nan"))
-            out.append(f"  轮廓噪声（面积比 P{100 * self.noise.get('noise_quantile', 0.9):.0f}） / outline noise "
-                       f"(area ratio quantile): {nr:.3f} ({self.noise.get('noise_pairs', 0)} pairs); "
-                       f"可信度 confidence high/medium/low: {c.get('high', 0)}/{c.get('medium', 0)}/{c.get('low', 0)}")
-        return out
 
     def as_dict(self) -> dict:
         return {"n_earlier": self.n_earlier, "n_later": self.n_later,

@@ -66,38 +66,6 @@ class CleanReport:
     def balanced(self) -> bool:
         return self.n_used + self.n_skipped == self.n_in
 
-    def lines(self) -> list[str]:
-        """Bilingual log lines a planner can read."""
-        name = self.layer
-        out = [
-            f"{name}: 输入 {self.n_in} 个要素，参与计算 {self.n_used} 个"
-            f"（其中修复 {self.n_repaired} 个无效几何），跳过 {self.n_skipped} 个 / "
-            f"{self.n_in} features in, {self.n_used} used "
-            f"({self.n_repaired} invalid geometries repaired), {self.n_skipped} skipped"
-        ]
-        reasons = (
-            (self.n_null, "几何为空值 (NULL)", "null geometry"),
-            (self.n_empty, "几何为空 (empty)", "empty geometry"),
-            (self.n_unrepairable, "无效几何无法修复为" + ("面" if self.kind == POLYGON else "线"),
-             f"invalid geometry with no {self.kind} left after repair"),
-            (self.n_wrong_type, "几何类型不符（需要" + ("面" if self.kind == POLYGON else "线") + "）",
-             f"not a {self.kind} geometry"),
-            (self.n_duplicate, "与另一要素轮廓重复（同一建筑录入两次，只计一次）",
-             "duplicate of another feature's outline (the same building entered twice; counted once)"),
-        )
-        for n, zh, en in reasons:
-            if n:
-                out.append(f"  跳过 {n} 个：{zh} / skipped {n}: {en}")
-        if self.n_merged_parts:
-            out.append(f"  {self.n_merged_parts} 个多部件要素的部件相互重叠，已合并为其并集 / "
-                       f"{self.n_merged_parts} multipart features with overlapping parts repaired as the union of "
-                       f"their parts")
-        if self.n_zm:
-            out.append(f"  {self.n_zm} 个要素含 Z/M 值，已按二维计算 / {self.n_zm} features had Z/M values, computed in 2D")
-        if self.n_multipart:
-            out.append(f"  {self.n_multipart} 个多部件要素按整体计算 / {self.n_multipart} multipart features kept whole")
-        return out
-
     def as_dict(self) -> dict:
         d = {k: getattr(self, k) for k in (
             "layer", "kind", "n_in", "n_ok", "n_repaired", "n_null", "n_empty",

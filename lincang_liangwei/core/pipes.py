@@ -45,7 +45,7 @@ distance_m > 0), basis, rule_id (pipe row id, "field" or "fallback"), verified,
 enc_area_m2 (area of the corridor piece), geometry (shapely polygon/multipolygon,
 the part of the footprint inside the corridor).  ``PipeResult.per_building``:
 one row per building in breach (SUMMARY_COLUMNS).  ``PipeResult.report``:
-:class:`PipeReport` counts, ``lines()`` for the log.
+:class:`PipeReport` counts (the log's words: ``qgis_io.messages.pipe_lines``).
 """
 from __future__ import annotations
 
@@ -60,7 +60,7 @@ import shapely
 from . import report_progress
 from .geometry import LINE, POLYGON, CleanReport, clean
 from .geometry import keep_parts as _keep_parts
-from .rules import PipeMatch, Rules, load_rules
+from .rules import N_, PipeMatch, Rules, RulesError, load_rules
 
 __all__ = [
     "BREACH_COLUMNS", "SUMMARY_COLUMNS", "PipeSet", "PipeReport", "PipeResult",
@@ -100,7 +100,7 @@ _POLY_TIDS = (int(shapely.GeometryType.POLYGON), int(shapely.GeometryType.MULTIP
 
 @dataclass
 class PipeReport:
-    """Counts of one pipe-clearance run (pipe side + building side)."""
+    """Counts of one pipe-clearance run (pipe side + building side); words: qgis_io.messages.pipe_lines."""
 
     pipe_clean: CleanReport | None = None
     bld_clean: CleanReport | None = None
@@ -129,45 +129,6 @@ class PipeReport:
     @property
     def balanced(self) -> bool:
         return self.n_pipes_in == self.n_pipes_checked + self.n_pipes_skipped_geom + self.n_pipes_skipped_unmapped
-
-    def lines(self) -> list[str]:
-        """Bilingual log lines."""
-        out = []
-        if self.pipe_clean is not None:
-            out += self.pipe_clean.lines()
-        kinds = "，".join(f"{k} {v}" for k, v in self.pipes_by_kind.items()) or "无"
-        out.append(f"管线按种类：{kinds} / pipes by kind: " + (", ".join(f"{k} {v}" for k, v in
-                                                                 self.pipes_by_kind.items()) or "none"))
-        if self.n_unmapped:
-            vals = "；".join(f"{k} ×{v}" for k, v in list(self.unmapped_values.items())[:30])
-            more = "…" if len(self.unmapped_values) > 30 else ""
-            if self.fallback_m is not None:
-                what_zh, what_en = f"按默认净距 {self.fallback_m:g} m 检查 {self.n_fallback} 条", \
-                    f"{self.n_fallback} checked with the fallback clearance {self.fallback_m:g} m"
-            else:
-                what_zh, what_en = f"跳过 {self.n_pipes_skipped_unmapped} 条", \
-                    f"{self.n_pipes_skipped_unmapped} skipped"
-            out.append(f"  {self.n_unmapped} 条管线的种类/类别无法匹配规则（{what_zh}）：{vals}{more} / "
-                       f"{self.n_unmapped} pipes with unmapped kind/class ({what_en}): "
-                       f"{len(self.unmapped_values)} distinct values")
-        if self.n_override or self.n_override_ignored:
-            out.append(f"  {self.n_override} 条管线使用净距字段值，{self.n_override_ignored} 个字段值无效（≤0 或非数字）按规则表 / "
-                       f"{self.n_override} pipes use the clearance field, {self.n_override_ignored} field values "
-                       f"ignored (<= 0 or not a number)")
-        if self.n_class_defaulted:
-            out.append(f"  {self.n_class_defaulted} 条管线缺少类别，按该种类默认类别取值 / "
-                       f"{self.n_class_defaulted} pipes without a class took their kind's default class")
-        if self.n_unverified:
-            out.append(f"  {self.n_unverified} 条管线所用净距未核对规范原文（verified = false） / "
-                       f"{self.n_unverified} pipes use a clearance not verified against the standard text")
-        out.append(f"参与检查管线 {self.n_pipes_checked} / {self.n_pipes_in} 条 / "
-                   f"{self.n_pipes_checked} of {self.n_pipes_in} pipes checked")
-        if self.bld_clean is not None:
-            out += self.bld_clean.lines()
-        out.append(f"检查建筑 {self.n_buildings_checked} 栋，发现净距不足 {self.n_breaches} 处，涉及建筑 "
-                   f"{self.n_buildings_in_breach} 栋 / {self.n_buildings_checked} buildings checked, "
-                   f"{self.n_breaches} clearance breaches in {self.n_buildings_in_breach} buildings")
-        return out
 
     def as_dict(self) -> dict:
         d = {k: getattr(self, k) for k in self.__dataclass_fields__ if k not in ("pipe_clean", "bld_clean")}
@@ -245,19 +206,32 @@ class PipeSet:
         if self._corridors is None:
             g = self.geoms[self._idx]
             r = self.required_m[self._idx]
-            self._corridors = shapely.buffer(g, r, quad_segs=self.quad_segs) if len(g) else np.array([], dtype=object)
+            self._corridors = shapely.buffer(_noded(g), r, quad_segs=self.quad_segs) if len(g) else np.array([], dtype=object)
         return self._corridors
 
     def circumscribed_corridors(self, positions: np.ndarray) -> np.ndarray:
         """Buffers that contain the true round corridor, for the active pipes at ``positions``."""
         g = self.geoms[self._idx][positions]
         r = self.required_m[self._idx][positions] / np.cos(np.pi / (4 * self.quad_segs))
-        return shapely.buffer(g, r, quad_segs=self.quad_segs)
+        return shapely.buffer(_noded(g), r, quad_segs=self.quad_segs)
 
     def __getstate__(self):
         st = dict(self.__dict__)
         st["_corridors"] = None
         return st
+
+
+def _noded(lines: np.ndarray) -> np.ndarray:
+    """Pipes that fold back on or cross themselves (digitising errors) noded first: GEOS buffers such a line
+    wrongly (a pipe drawn 0->1->0.5->0 got a corridor of 40 % of its true area)."""
+    lines = np.asarray(lines, dtype=object)
+    if len(lines) == 0:
+        return lines
+    bad = ~shapely.is_simple(lines)
+    if bad.any():
+        lines = lines.copy()
+        lines[bad] = shapely.node(lines[bad])
+    return lines
 
 
 def _ids(ids, n: int, what: str) -> np.ndarray:
@@ -293,7 +267,7 @@ def prepare_pipes(geoms, ids=None, kinds=None, pressures=None, diameters=None, c
     if fallback_m is not None:
         fallback_m = float(fallback_m)
         if not np.isfinite(fallback_m) or fallback_m <= 0:
-            raise ValueError(f"默认净距必须大于 0（{fallback_m}） / fallback clearance must be > 0 ({fallback_m})")
+            raise RulesError(N_("fallback clearance must be > 0 ({m})"), m=fallback_m)
     rules = rules or load_rules()
     geoms = np.asarray(geoms, dtype=object)
     n = len(geoms)

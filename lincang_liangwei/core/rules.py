@@ -110,19 +110,36 @@ MATCH_NO_DIAMETER = "no_diameter"
 MATCH_NO_RULE = "no_rule"
 
 
+def N_(text: str) -> str:  # noqa: N802 - marks a message template for scripts/i18n.py (no Qt in the core)
+    return text
+
+
 class RulesError(ValueError):
     """A rules file (or mapping string) is malformed.
 
-    ``path``, ``row`` and ``field`` say where; ``str(err)`` is a bilingual
-    message a planner can act on.
+    Facts, no sentences in another language: ``path``, ``line``, ``row`` and ``field`` say where; ``template``
+    (English, with ``{placeholders}``) and ``values`` say what.  ``str(err)`` is the English message (command
+    line, logs); ``qgis_io.messages.rules_error_text`` gives it in the user's language.
     """
 
-    def __init__(self, message: str, path: str | None = None, row: str | None = None,
-                 field: str | None = None):
-        super().__init__(message)
-        self.path = path
-        self.row = row
-        self.field = field
+    def __init__(self, template: str, path: str | None = None, row: str | None = None,
+                 field: str | None = None, line: int | None = None, located: bool = False, **values):
+        self.template, self.values = template, values
+        self.path, self.row, self.field, self.line = path, row, field, line
+        self.located = located   # the message starts with "rules file …, line …, row …, field …:"
+        super().__init__(self.english())
+
+    def detail(self, translate=None) -> str:
+        """The message without its location; ``translate`` (e.g. ``tr``) maps the English template."""
+        text = translate(self.template) if translate else self.template
+        return text.format(**self.values)
+
+    def english(self) -> str:
+        if not self.located:
+            return self.detail()
+        where = f"rules file {self.path}" + (f", line {self.line}" if self.line else "") + f", row {self.row}"
+        where += f", field '{self.field}'" if self.field else ""
+        return f"{where}: {self.detail()}"
 
 
 # --------------------------------------------------------------------------- rows
@@ -251,8 +268,9 @@ _ROW_SECTIONS = ("kind", "pipe", "line", "verdict", "level")
 _MAP_SECTIONS = ("kind_map", "class_map")
 _FLAT_SECTIONS = ("meta", "register")
 _SECTIONS = _FLAT_SECTIONS + _ROW_SECTIONS + _MAP_SECTIONS
-_TYPE_WORDS = {_STR: ("文本", "a string"), _NUM: ("数字", "a number"), _BOOL: ("true/false", "true or false"),
-               _INT: ("整数", "an integer"), _STRLIST: ("文本列表", "a list of strings")}
+_TYPE_WORDS = {_STR: N_("expected a string, got {v}"), _NUM: N_("expected a number, got {v}"),
+               _BOOL: N_("expected true or false, got {v}"), _INT: N_("expected an integer, got {v}"),
+               _STRLIST: N_("expected a list of strings, got {v}")}
 _ID_RE = re.compile(r"^[A-Za-z0-9_]+$")
 
 
@@ -296,49 +314,39 @@ class _Where:
     def row_name(self, section: str, row: str | None) -> str:
         return f"[{section}]" if row is None else f"[{section}.{row}]"
 
-    def error(self, section: str, row: str | None, fld: str | None, zh: str, en: str) -> RulesError:
-        rname = self.row_name(section, row)
-        line = self.line_of(section, row, fld)
-        at_zh = f"，第 {line} 行" if line else ""
-        at_en = f", line {line}" if line else ""
-        fzh = f" 字段 '{fld}'" if fld else ""
-        fen = f", field '{fld}'" if fld else ""
-        msg = (f"规则文件 {self.path}{at_zh}，行 {rname}{fzh}：{zh} / "
-               f"rules file {self.path}{at_en}, row {rname}{fen}: {en}")
-        return RulesError(msg, path=self.path, row=rname, field=fld)
+    def error(self, section: str, row: str | None, fld: str | None, template: str, **values) -> RulesError:
+        """``template``: English, ``N_``-marked, with ``{placeholders}`` filled from ``values``."""
+        return RulesError(template, path=self.path, row=self.row_name(section, row), field=fld,
+                          line=self.line_of(section, row, fld), located=True, **values)
 
 
 def _read_file(path: Path) -> tuple[dict, str]:
     spath = str(path)
     if not path.is_file():
-        raise RulesError(f"规则文件不存在：{spath} / rules file not found: {spath}", path=spath)
+        raise RulesError(N_("rules file not found: {file}"), path=spath, file=spath)
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise RulesError(f"规则文件 {spath} 不是 UTF-8 编码（{exc}） / rules file {spath} is not UTF-8 ({exc})",
-                         path=spath) from None
+        raise RulesError(N_("rules file {file} is not UTF-8 ({error})"), path=spath, file=spath, error=exc) from None
     suffix = path.suffix.lower()
     try:
         if suffix == ".json":
             data = json.loads(text)
         else:
             if tomllib is None:  # pragma: no cover
-                raise RulesError("读取 TOML 需要 Python 3.11 以上 / reading TOML needs Python >= 3.11", path=spath)
+                raise RulesError(N_("reading TOML needs Python >= 3.11"), path=spath)
             data = tomllib.loads(text)
     except (json.JSONDecodeError, ValueError) as exc:
         if isinstance(exc, RulesError):
             raise
-        raise RulesError(f"规则文件 {spath} 语法错误：{exc} / rules file {spath}: syntax error: {exc}",
-                         path=spath) from None
+        raise RulesError(N_("rules file {file}: syntax error: {error}"), path=spath, file=spath, error=exc) from None
     if not isinstance(data, dict):
-        raise RulesError(f"规则文件 {spath} 顶层应为表 / rules file {spath}: top level must be a table",
-                         path=spath)
+        raise RulesError(N_("rules file {file}: top level must be a table"), path=spath, file=spath)
     return data, text
 
 
 def _check_value(w: _Where, section: str, row: str | None, fld: str, typ: str, v):
-    zh_t, en_t = _TYPE_WORDS[typ]
     bad = False
     if typ == _STR:
         bad = not isinstance(v, str)
@@ -349,13 +357,13 @@ def _check_value(w: _Where, section: str, row: str | None, fld: str, typ: str, v
     elif typ == _NUM:
         bad = isinstance(v, bool) or not isinstance(v, (int, float))
         if not bad and not math.isfinite(float(v)):
-            raise w.error(section, row, fld, f"数值无效（{v!r}）", f"value is not finite ({v!r})")
+            raise w.error(section, row, fld, N_("value is not finite ({v})"), v=repr(v))
         if not bad and float(v) < 0:
-            raise w.error(section, row, fld, f"不能为负数（{v!r}）", f"must not be negative ({v!r})")
+            raise w.error(section, row, fld, N_("must not be negative ({v})"), v=repr(v))
     elif typ == _STRLIST:
         bad = not isinstance(v, list) or not all(isinstance(x, str) for x in v)
     if bad:
-        raise w.error(section, row, fld, f"应为{zh_t}，实际为 {v!r}", f"expected {en_t}, got {v!r}")
+        raise w.error(section, row, fld, _TYPE_WORDS[typ], v=repr(v))
     return float(v) if typ == _NUM else (tuple(v) if typ == _STRLIST else v)
 
 
@@ -364,42 +372,41 @@ def _validate_file(data: dict, w: _Where) -> dict:
     out: dict = {s: {} for s in _SECTIONS}
     for section, content in data.items():
         if section not in _SECTIONS:
-            raise w.error(section, None, None, f"未知的节 '{section}'（允许：{', '.join(_SECTIONS)}）",
-                          f"unknown section '{section}' (allowed: {', '.join(_SECTIONS)})")
+            raise w.error(section, None, None, N_("unknown section '{name}' (allowed: {allowed})"),
+                name=section, allowed=', '.join(_SECTIONS))
         if not isinstance(content, dict):
-            raise w.error(section, None, None, "应为表", "must be a table")
+            raise w.error(section, None, None, N_("must be a table"))
         if section in _FLAT_SECTIONS:
             for fld, v in content.items():
                 if fld not in _SCHEMA[section]:
-                    raise w.error(section, None, fld, "未知字段", "unknown field")
+                    raise w.error(section, None, fld, N_("unknown field"))
                 out[section][fld] = _check_value(w, section, None, fld, _SCHEMA[section][fld][0], v)
             if "schema" in out["meta"] and out["meta"]["schema"] != SCHEMA:
-                raise w.error("meta", None, "schema", f"不支持的版本 {out['meta']['schema']}（应为 {SCHEMA}）",
-                              f"unsupported schema {out['meta']['schema']} (expected {SCHEMA})")
+                raise w.error("meta", None, "schema", N_("unsupported schema {out_meta_schema} (expected {schema})"),
+                    out_meta_schema=out['meta']['schema'], schema=SCHEMA)
             continue
         if section in _MAP_SECTIONS:
             for key, v in content.items():
                 if not isinstance(v, str):
-                    raise w.error(section, None, key, f"应为文本，实际为 {v!r}", f"expected a string, got {v!r}")
+                    raise w.error(section, None, key, N_("expected a string, got {v}"), v=repr(v))
                 if not norm_key(key):
-                    raise w.error(section, None, key, "键为空", "empty key")
+                    raise w.error(section, None, key, N_("empty key"))
                 out[section][key] = v
             continue
         schema = _SCHEMA[section]
         for row, fields in content.items():
             if not _ID_RE.match(row):
-                raise w.error(section, row, None, "行名只能包含字母、数字和下划线",
-                              "row names may contain only letters, digits and '_'")
+                raise w.error(section, row, None, N_("row names may contain only letters, digits and '_'"))
             if section == "line" and row not in LINE_TYPES:
-                raise w.error(section, row, None, f"未知的控制线类型（允许：{', '.join(LINE_TYPES)}）",
-                              f"unknown control-line type (allowed: {', '.join(LINE_TYPES)})")
+                raise w.error(section, row, None, N_("unknown control-line type (allowed: {join_line_types})"),
+                    join_line_types=', '.join(LINE_TYPES))
             if not isinstance(fields, dict):
-                raise w.error(section, row, None, "应为表", "must be a table")
+                raise w.error(section, row, None, N_("must be a table"))
             checked = {}
             for fld, v in fields.items():
                 if fld not in schema:
-                    raise w.error(section, row, fld, f"未知字段（允许：{', '.join(schema)}）",
-                                  f"unknown field (allowed: {', '.join(schema)})")
+                    raise w.error(section, row, fld, N_("unknown field (allowed: {join_schema})"),
+                        join_schema=', '.join(schema))
                 checked[fld] = _check_value(w, section, row, fld, schema[fld][0], v)
             out[section][row] = checked
     return out
@@ -430,8 +437,8 @@ def _merge(base: dict, over: dict, w: _Where, origin: dict, user_name: str | Non
             else:
                 missing = [f for f, (_, req) in schema.items() if req and f not in fields]
                 if missing:
-                    raise w.error(section, row, missing[0], "新增行缺少必填字段",
-                                  f"new row lacks required field (required: {', '.join(missing)})")
+                    raise w.error(section, row, missing[0], N_("new row lacks required field (required: {join_missing})"),
+                        join_missing=', '.join(missing))
                 base[section][row] = dict(fields)
             origin[(section, row)] = w
             changed.append(f"{section}.{row}")
@@ -460,9 +467,8 @@ def parse_mapping(text: str | Mapping | None, what: str = "mapping") -> dict:
             continue
         m = re.match(r"^(.+?)\s*[=:]\s*(.*)$", item)
         if m is None or not m.group(1).strip():
-            raise RulesError(f"映射参数格式错误：'{item}'（应为 值=类别;值=类别） / "
-                             f"malformed {what} item '{item}' (expected value=kind;value=kind)",
-                             row=item)
+            raise RulesError(N_("malformed {what} item '{item}' (expected value=kind;value=kind)"), row=item,
+                             what=what, item=item)
         out[m.group(1).strip()] = m.group(2).strip()
     return out
 
@@ -600,88 +606,84 @@ class Rules:
         self.class_map = self._build_map(data["class_map"], self.classes)
 
     # -- validation across rows (after merging) --
-    def _err(self, section: str, row: str, fld: str | None, zh: str, en: str) -> RulesError:
+    def _err(self, section: str, row: str, fld: str | None, template: str, **values) -> RulesError:
         w = self._origin.get((section, row)) or _Where(self.source_path, None)
-        return w.error(section, row, fld, zh, en)
+        return w.error(section, row, fld, template, **values)
 
     def _check(self):
         for lt in LINE_TYPES:
             if lt not in self.line_rules:
-                raise RulesError(f"规则表缺少控制线 [line.{lt}] / rules table lacks row [line.{lt}]",
-                                 path=self.source_path, row=f"[line.{lt}]")
+                raise RulesError(N_("rules table lacks row [line.{type}]"), path=self.source_path, row=f"[line.{lt}]",
+                                 type=lt)
         for r in self.line_rules.values():
             if r.unit != "m":
-                raise self._err("line", r.id, "unit", f"单位应为 \"m\"，实际为 {r.unit!r}",
-                                f"unit must be \"m\", got {r.unit!r}")
+                raise self._err("line", r.id, "unit", N_("unit must be \"m\", got {r_unit}"), r_unit=repr(r.unit))
         for r in self.pipe_rules.values():
             if r.unit != "m":
-                raise self._err("pipe", r.id, "unit", f"单位应为 \"m\"，实际为 {r.unit!r}",
-                                f"unit must be \"m\", got {r.unit!r}")
+                raise self._err("pipe", r.id, "unit", N_("unit must be \"m\", got {r_unit}"), r_unit=repr(r.unit))
             if r.kind not in self.kinds:
-                raise self._err("pipe", r.id, "kind", f"未定义的管线种类 {r.kind!r}（需先在 [kind.{r.kind}] 定义）",
-                                f"undeclared pipe kind {r.kind!r} (declare it as [kind.{r.kind}])")
+                raise self._err("pipe", r.id, "kind", N_("undeclared pipe kind {r_kind} (declare it as [kind.{r_kind2}])"),
+                    r_kind=repr(r.kind), r_kind2=r.kind)
             lo, hi = r.min_diameter_mm, r.max_diameter_mm
             if lo is not None and hi is not None and lo >= hi:
-                raise self._err("pipe", r.id, "max_diameter_mm", "管径上限应大于下限",
-                                "max_diameter_mm must exceed min_diameter_mm")
+                raise self._err("pipe", r.id, "max_diameter_mm", N_("max_diameter_mm must exceed min_diameter_mm"))
         classes = self.classes
         for k in self.kinds.values():
             if k.default_class and k.default_class not in {r.cls for r in self.pipe_rules.values()
                                                            if r.kind == k.id}:
-                raise self._err("kind", k.id, "default_class",
-                                f"{k.default_class!r} 不是该种类已有的管线类别",
-                                f"{k.default_class!r} is not a class of any [pipe] row of this kind")
+                raise self._err("kind", k.id, "default_class", N_("{k_default_class} is not a class of any [pipe] row of this kind"),
+                    k_default_class=repr(k.default_class))
         allowed_findings = set(LINE_TYPES) | {PIPE_FINDING} | set(CHANGE_FINDINGS) | set(OTHER_FINDINGS)
         verdict_names = set(self.levels)
         if DEFAULT_VERDICT not in verdict_names:
-            raise RulesError(f"规则表缺少 {DEFAULT_VERDICT} 的 [level.*] 行 / rules table lacks a [level.*] row "
-                             f"for {DEFAULT_VERDICT}", path=self.source_path, row="[level]")
+            raise RulesError(N_("rules table lacks a [level.*] row for {verdict}"),
+                path=self.source_path, row="[level]",
+                             verdict=DEFAULT_VERDICT)
         ranks = {}
         for lv in self.levels.values():
             if lv.rank in ranks:
-                raise self._err("level", lv.id, "rank", f"与 [level.{ranks[lv.rank]}] 的 rank 相同",
-                                f"same rank as [level.{ranks[lv.rank]}]")
+                raise self._err("level", lv.id, "rank", N_("same rank as [level.{ranks_lv_rank}]"),
+                    ranks_lv_rank=ranks[lv.rank])
             ranks[lv.rank] = lv.id
         for key in ("built_changes", "existing_changes", "case_changes", "no_permit_changes"):
             for c in self.register[key]:
                 if c not in CHANGE_VALUES:
                     w = self._origin.get(("register", key)) or _Where(self.source_path, None)
-                    raise w.error("register", None, key, f"未知的变化类型 {c!r}",
-                                  f"unknown change class {c!r} (allowed: {', '.join(CHANGE_VALUES)})")
+                    raise w.error("register", None, key, N_("unknown change class {c} (allowed: {join_change_values})"),
+                        c=repr(c), join_change_values=', '.join(CHANGE_VALUES))
         for key in ("permit_min_share", "compound_min_share"):
             if not 0 < self.register[key] <= 1:
                 w = self._origin.get(("register", key)) or _Where(self.source_path, None)
-                raise w.error("register", None, key, "应在 (0, 1] 之间", "must lie in (0, 1]")
+                raise w.error("register", None, key, N_("must lie in (0, 1]"))
         for v in self.verdict_rules:
             for c in v.change:
                 if c not in CHANGE_VALUES and c not in CHANGE_GROUPS:
-                    raise self._err("verdict", v.id, "change", f"未知的变化类型 {c!r}",
-                                    f"unknown change class {c!r} (allowed: {', '.join(CHANGE_VALUES)})")
+                    raise self._err("verdict", v.id, "change", N_("unknown change class {c} (allowed: {join_change_values})"),
+                        c=repr(c), join_change_values=', '.join(CHANGE_VALUES))
             for c in v.confidence:
                 if c not in CONFIDENCE_VALUES:
-                    raise self._err("verdict", v.id, "confidence", f"未知的可信度 {c!r}",
-                                    f"unknown confidence {c!r} (allowed: {', '.join(CONFIDENCE_VALUES)})")
+                    raise self._err("verdict", v.id, "confidence", N_("unknown confidence {c} (allowed: {join_confidence_valu})"),
+                        c=repr(c), join_confidence_valu=', '.join(CONFIDENCE_VALUES))
             for f in v.finding:
                 if f not in allowed_findings:
-                    raise self._err("verdict", v.id, "finding", f"未知的判定对象 {f!r}",
-                                    f"unknown finding {f!r} (allowed: {', '.join(sorted(allowed_findings))})")
+                    raise self._err("verdict", v.id, "finding", N_("unknown finding {f} (allowed: {join_sorted_allowed_})"),
+                        f=repr(f), join_sorted_allowed_=', '.join(sorted(allowed_findings)))
             for k in v.pipe_kinds:
                 if k not in self.kinds:
-                    raise self._err("verdict", v.id, "pipe_kinds", f"未定义的管线种类 {k!r}",
-                                    f"undeclared pipe kind {k!r}")
+                    raise self._err("verdict", v.id, "pipe_kinds", N_("undeclared pipe kind {k}"), k=repr(k))
             if v.where not in WHERE_VALUES:
-                raise self._err("verdict", v.id, "where", f"应为 {'/'.join(WHERE_VALUES)}，实际为 {v.where!r}",
-                                f"must be one of {', '.join(WHERE_VALUES)}, got {v.where!r}")
+                raise self._err("verdict", v.id, "where", N_("must be one of {values}, got {where}"),
+                                values=", ".join(WHERE_VALUES), where=repr(v.where))
             if v.verdict not in verdict_names:
                 names = "/".join(sorted(verdict_names, key=lambda x: self.levels[x].rank))
-                raise self._err("verdict", v.id, "verdict", f"应为 {names} 之一（[level.*] 行），实际为 {v.verdict!r}",
-                                f"must be one of {names} (the [level.*] rows), got {v.verdict!r}")
+                raise self._err("verdict", v.id, "verdict", N_("must be one of {names} (the [level.*] rows), got {v_verdict}"),
+                    names=names, v_verdict=repr(v.verdict))
         for section, targets in (("kind_map", set(self.kinds)), ("class_map", classes)):
             for key, target in self._data[section].items():
                 if target and target not in targets:
                     w = self._origin.get((section, key)) or _Where(self.source_path, None)
-                    raise w.error(section, None, key, f"目标 {target!r} 未定义（可用：{', '.join(sorted(targets))}）",
-                                  f"target {target!r} is not defined (known: {', '.join(sorted(targets))})")
+                    raise w.error(section, None, key, N_("target {target} is not defined (known: {join_sorted_targets})"),
+                        target=repr(target), join_sorted_targets=', '.join(sorted(targets)))
 
     @property
     def classes(self) -> set:
@@ -708,28 +710,22 @@ class Rules:
         """The file that had the last word (the user file if one was given)."""
         return self._source_paths[-1]
 
-    def describe(self) -> str:
-        """One log line: which files, how many rows overridden."""
-        n_rows = len(self.pipe_rules) + len(self.line_rules) + len(self.verdict_rules) + len(self.kinds)
-        n_unver = sum(not r.verified for r in self.pipe_rules.values())
-        s = (f"规则表：默认 {self._source_paths[0]}" +
-             (f"，用户文件 {self._source_paths[1]}（覆盖/新增 {len(self.overridden)} 行）"
-              if len(self._source_paths) > 1 else "") +
-             f"；共 {n_rows} 行，管线净距 {len(self.pipe_rules)} 行（其中 {n_unver} 行未核对规范原文） / "
-             f"rules: defaults {self._source_paths[0]}" +
-             (f", user file {self._source_paths[1]} ({len(self.overridden)} rows overridden or added)"
-              if len(self._source_paths) > 1 else "") +
-             f"; {n_rows} rows, {len(self.pipe_rules)} pipe clearances ({n_unver} not verified against the standard)")
-        return s
+    def summary(self) -> dict:
+        """Facts for the log (words: qgis_io.messages.rules_summary): files, rows, overridden, unverified."""
+        return {"defaults": self._source_paths[0],
+                "user_file": self._source_paths[1] if len(self._source_paths) > 1 else "",
+                "n_overridden": len(self.overridden),
+                "n_rows": len(self.pipe_rules) + len(self.line_rules) + len(self.verdict_rules) + len(self.kinds),
+                "n_pipe_rules": len(self.pipe_rules),
+                "n_unverified": sum(not r.verified for r in self.pipe_rules.values())}
 
     # -- control lines --
     def _line(self, line_type: str) -> LineRule:
         try:
             return self.line_rules[line_type]
         except KeyError:
-            raise RulesError(f"未知的控制线类型 {line_type!r}（允许：{', '.join(LINE_TYPES)}） / "
-                             f"unknown control-line type {line_type!r} (allowed: {', '.join(LINE_TYPES)})",
-                             row=f"[line.{line_type}]") from None
+            raise RulesError(N_("unknown control-line type {type} (allowed: {allowed})"), row=f"[line.{line_type}]",
+                             type=repr(line_type), allowed=", ".join(LINE_TYPES)) from None
 
     def setback_m(self, line_type: str) -> float:
         return float(self._line(line_type).value)
@@ -756,10 +752,11 @@ class Rules:
             for k, v in parse_mapping(extra, what).items():
                 v = v.strip()
                 if v and v not in known:
-                    raise RulesError(f"映射参数 '{k}={v}'：{v!r} 不是规则表中的{'管线种类' if what == 'kind' else '类别'}"
-                                     f"（可用：{', '.join(sorted(known))}） / {what} mapping '{k}={v}': "
-                                     f"{v!r} is not a {what} of the rules table (known: {', '.join(sorted(known))})",
-                                     row=f"{k}={v}", field=what)
+                    template = (N_("kind mapping '{item}': {value} is not a pipe kind of the rules table (known: {known})")
+                                if what == "kind" else
+                                N_("class mapping '{item}': {value} is not a class of the rules table (known: {known})"))
+                    raise RulesError(template, row=f"{k}={v}", field=what, item=f"{k}={v}", value=repr(v),
+                                     known=", ".join(sorted(known)))
                 if v:
                     target[norm_key(k)] = v
                 else:
@@ -991,7 +988,8 @@ def load_rules(user_path=None, *, defaults_path=None) -> Rules:
         for row, fields in base[section].items():
             missing = [f for f, (_, req) in _SCHEMA[section].items() if req and f not in fields]
             if missing:
-                raise wd.error(section, row, missing[0], "缺少必填字段", f"missing required field(s): {', '.join(missing)}")
+                raise wd.error(section, row, missing[0], N_("missing required field(s): {join_missing}"),
+                    join_missing=', '.join(missing))
     paths = [str(dpath)]
     overridden: list = []
     if user_path:

@@ -4,14 +4,19 @@ from __future__ import annotations
 from pathlib import Path
 
 from qgis.core import QgsProcessingAlgorithm, QgsProcessingException
-from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QIcon
 
 from ..deps import missing_requirements
+from ..i18n import N_, localized
+from ..i18n import tr as _tr
 from ..icons import icon_path
-from ..qgis_io.messages import canceled  # noqa: F401 - re-exported for the algorithms
+from ..qgis_io.messages import (
+    canceled,  # noqa: F401 - re-exported for the algorithms
+    rules_summary,
+)
 
 HELP_DIR = Path(__file__).resolve().parent / "help"
+PLUGIN_HELP = Path(__file__).resolve().parent.parent / "help"   # full pages for the Help button
 
 
 class LiangweiAlgorithm(QgsProcessingAlgorithm):
@@ -24,12 +29,13 @@ class LiangweiAlgorithm(QgsProcessingAlgorithm):
     NAME = ""
     DISPLAY = ""
     GROUP_ID = "checks"
-    GROUP = "巡查检查 (Checks)"
+    GROUP = N_("Checks")
     ICON = "liangwei"
     TAGS = ()
 
     def tr(self, text: str) -> str:
-        return QCoreApplication.translate(type(self).__name__, text)
+        """The plugin's one translation context (lincang_liangwei.i18n), whatever the subclass."""
+        return _tr(text)
 
     def createInstance(self):  # noqa: N802 - QGIS API
         return type(self)()
@@ -47,8 +53,8 @@ class LiangweiAlgorithm(QgsProcessingAlgorithm):
         return self.GROUP_ID
 
     def tags(self):
-        """Search words for the toolbox filter (Chinese and English)."""
-        return [self.tr(t) for t in ("两违", "违法建设", "违法用地", "liangwei", *self.TAGS)]
+        """Search words for the toolbox filter: Chinese and English in every language (not translated)."""
+        return ["两违", "违法建设", "违法用地", "liangwei", "illegal construction", *self.TAGS]
 
     def icon(self):
         return QIcon(icon_path(self.ICON))
@@ -57,29 +63,45 @@ class LiangweiAlgorithm(QgsProcessingAlgorithm):
         return icon_path(self.ICON)
 
     def shortHelpString(self) -> str:  # noqa: N802 - QGIS API
-        path = HELP_DIR / f"{self.NAME}.html"
+        path = localized(HELP_DIR, f"{self.NAME}.html")   # help/en/ or help/zh-Hans/ after the language
         try:
             return path.read_text(encoding="utf-8")
         except OSError:
             return ""
 
+    def helpUrl(self) -> str:  # noqa: N802 - QGIS API
+        """The dialog's Help button: the help page shipped inside the plugin (``help/index.html``), as a
+        file:// URL built here, at its section for this algorithm."""
+        from qgis.PyQt.QtCore import QUrl
+
+        page = localized(PLUGIN_HELP, "index.html")
+        if not page.is_file():
+            page = PLUGIN_HELP / "index.html"
+        if not page.is_file():
+            return ""
+        url = QUrl.fromLocalFile(str(page))
+        url.setFragment(self.NAME)
+        return url.toString()
+
     # -- parameters shared by the checks --
     RULES = "RULES"
     WORK_CRS = "WORK_CRS"
 
-    def add_rules_parameter(self, label="规则文件（可选）Rules file (optional)"):
+    def add_rules_parameter(self, label=None):
+        """``label``: marked with ``N_`` by the caller; default "Rules file (optional)"."""
         from qgis.core import QgsProcessingParameterFile
 
+        label = label or N_("Rules file (optional)")
         self.addParameter(QgsProcessingParameterFile(self.RULES, self.tr(label), extension="toml", optional=True))
 
     def add_work_crs_parameter(self):
         from qgis.core import QgsProcessingParameterCrs
 
         self.addParameter(QgsProcessingParameterCrs(
-            self.WORK_CRS, self.tr("计算坐标系（可选，投影坐标系）Working CRS (optional, projected)"), optional=True))
+            self.WORK_CRS, self.tr("Working CRS (optional, projected)"), optional=True))
 
     def add_count_outputs(self, outputs):
-        """``outputs``: (name, label) pairs of QgsProcessingOutputNumber."""
+        """``outputs``: (name, label) pairs of QgsProcessingOutputNumber; labels marked with ``N_``."""
         from qgis.core import QgsProcessingOutputNumber
 
         for name, label in outputs:
@@ -95,7 +117,7 @@ class LiangweiAlgorithm(QgsProcessingAlgorithm):
             rules = load_rules(path)
         except RulesError as exc:
             raise domain_error(exc) from exc
-        feedback.pushInfo(rules.describe())
+        feedback.pushInfo(rules_summary(rules))
         return rules
 
     def input_layer(self, parameters, param, context, feedback, geometry=("polygon",)):
@@ -141,10 +163,10 @@ class LiangweiAlgorithm(QgsProcessingAlgorithm):
 
         crs = require_crs(source.source if isinstance(source, InputLayer) else source, name, context)
         if crs != work_crs:
-            feedback.pushInfo(f"{name}: 坐标系 {crs.authid()} 实时转换到 {work_crs.authid()} / "
-                              f"reprojected on the fly from {crs.authid()} to {work_crs.authid()}")
+            feedback.pushInfo(_tr("{name}: reprojected on the fly from {src} to {dst}").format(
+                name=name, src=crs.authid(), dst=work_crs.authid()))
 
-    def output_destinations(self, parameters, context, inputs, outputs) -> dict:
+    def output_destinations(self, parameters, context, inputs, outputs, may_replace=None) -> dict:
         """Every output of the run resolved once (``{name: qgis_io.writer.Destination or None}``) and checked
         before anything is read: refused when it would replace an input layer or an input's file (whatever the
         spelling: path, ``path|layername=``, ``ogr:dbname=… table=…``, relative, symlink), when two outputs
@@ -152,7 +174,8 @@ class LiangweiAlgorithm(QgsProcessingAlgorithm):
 
         Never calls ``parameterAsOutputLayer`` on a sink (that registers a bogus ``memory:<description>``
         layer to load and the dialog ends in "not correctly generated").  Sinks that need the algorithm
-        (``parameterAsSink``) are opened through ``Destination.open_sink`` made here.
+        (``parameterAsSink``) are opened through ``Destination.open_sink`` made here.  ``may_replace``:
+        {input: output} pairs exempt from that refusal (liangwei:register's PREVIOUS updated in place by OUTPUT).
         """
         from ..qgis_io.writer import check_destinations, input_key, resolve_destination
 
@@ -169,8 +192,10 @@ class LiangweiAlgorithm(QgsProcessingAlgorithm):
                                        self._sink_opener(parameters, name, context))
             if dest is None and not definition.flags() & definition.FlagOptional:
                 raise QgsProcessingException(self.invalidSinkError(parameters, name))
+            if dest is not None:
+                dest.algorithm = self.name()   # picks the output's style (qgis_io.styles.STYLES)
             dests[name] = dest
-        check_destinations(dests, keys)
+        check_destinations(dests, keys, may_replace)
         return dests
 
     refuse_overwriting_inputs = output_destinations  # the earlier name
@@ -205,5 +230,7 @@ def push_lines(feedback, lines):
 
 
 def domain_error(exc: Exception) -> QgsProcessingException:
-    """A core error (bad rules file, bad parameter value) as a Processing error."""
-    return QgsProcessingException(str(exc))
+    """A core error (bad rules file, bad parameter value) as a Processing error, in the user's language."""
+    from ..qgis_io.messages import rules_error_text
+
+    return QgsProcessingException(rules_error_text(exc))

@@ -14,19 +14,20 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
-from .base import LiangweiAlgorithm, canceled
+from ..i18n import N_, tr
+from .base import LiangweiAlgorithm, canceled, domain_error
 
 POLY_FIELDS = (("cad_fid", "int64"), ("cad_layer", "string"), ("line_type", "string"), ("status", "string"),
                ("gap_m", "double"), ("area_m2", "double"))
 LINE_FIELDS = (("cad_fid", "int64"), ("cad_layer", "string"), ("line_type", "string"), ("status", "string"),
                ("gap_m", "double"), ("length_m", "double"))
 LAYER_FIELD_CANDIDATES = ("layer", "图层", "cad_layer", "layername", "layer_name")
-TYPE_OUTPUTS = (("red", "N_RED", "红线 red"), ("blue", "N_BLUE", "蓝线 blue"), ("green", "N_GREEN", "绿线 green"),
-                ("yellow", "N_YELLOW", "黄线 yellow"), ("purple", "N_PURPLE", "紫线 purple"),
-                ("water_source", "N_WATER_SOURCE", "水源保护区 water source"))
-STATUS_WORDS = {"closed": "闭合 closed", "closed_gap": "按容差闭合 closed across a gap", "hatch": "填充面 hatch/area",
-                "open": "开口线 open line", "gap_too_large": "缺口超过容差 gap beyond tolerance",
-                "degenerate": "闭合但无面积 closed, no area"}
+TYPE_OUTPUTS = (("red", "N_RED", N_("red")), ("blue", "N_BLUE", N_("blue")), ("green", "N_GREEN", N_("green")),
+                ("yellow", "N_YELLOW", N_("yellow")), ("purple", "N_PURPLE", N_("purple")),
+                ("water_source", "N_WATER_SOURCE", N_("water source")))
+STATUS_WORDS = {"closed": N_("closed"), "closed_gap": N_("closed across a gap"), "hatch": N_("hatch/area"),
+                "open": N_("open line"), "gap_too_large": N_("gap beyond tolerance"),
+                "degenerate": N_("closed, no area")}
 MAX_LISTED = 20
 
 
@@ -61,9 +62,8 @@ def read_cad(path: str, layer_field: str, feedback):
     ds = ogr.Open(path)
     if ds is None:
         raise QgsProcessingException(
-            f"无法读取 CAD 文件 {path}：GDAL 不支持此文件（DWG 需要 GDAL 的 CAD 驱动，或先在 CAD 中另存为 DXF） / "
-            f"cannot read the CAD file {path}: GDAL does not read it (DWG needs GDAL's CAD driver; "
-            f"otherwise save it as DXF in the CAD program)")
+            tr("cannot read the CAD file {path}: GDAL does not read it (DWG needs GDAL's CAD driver; otherwise "
+               "save it as DXF in the CAD program)").format(path=path))
     fids, wkbs, names = [], [], []
     info = {"driver": ds.GetDriver().GetName(), "layers": [], "field": "", "n_curved": 0, "srs": None}
     offset = 0
@@ -75,8 +75,8 @@ def read_cad(path: str, layer_field: str, feedback):
         field = layer_field if layer_field in all_names else lower.get(layer_field.lower(), "") if layer_field else ""
         if layer_field and not field:
             raise QgsProcessingException(
-                f"CAD 文件图层“{lyr.GetName()}”中没有字段“{layer_field}” / "
-                f"layer '{lyr.GetName()}' of the CAD file has no field '{layer_field}'")
+                tr("layer '{layer}' of the CAD file has no field '{field}'").format(layer=lyr.GetName(),
+                                                                                     field=layer_field))
         if not field:
             field = next((lower[c] for c in LAYER_FIELD_CANDIDATES if c in lower), "")
         info["layers"].append(lyr.GetName())
@@ -131,9 +131,9 @@ def read_cad(path: str, layer_field: str, feedback):
 
 class CadImportAlgorithm(LiangweiAlgorithm):
     NAME = "cadimport"
-    DISPLAY = "CAD 控制线导入 (Import control lines from CAD)"
+    DISPLAY = N_("Import control lines from CAD")
     GROUP_ID = "prepare"
-    GROUP = "数据准备 (Prepare data)"
+    GROUP = N_("Prepare data")
     ICON = "controllines"
     TAGS = ("CAD", "DXF", "DWG", "红线", "蓝线", "绿线", "黄线", "紫线", "控制线", "闭合", "import", "control lines")
 
@@ -149,41 +149,38 @@ class CadImportAlgorithm(LiangweiAlgorithm):
         from ..core.cad_defaults import DEFAULT_LAYER_MAP
 
         self.addParameter(QgsProcessingParameterFile(
-            self.INPUT, self.tr("CAD 文件 (DXF / DWG) CAD drawing (DXF / DWG)"),
+            self.INPUT, self.tr("CAD drawing (DXF / DWG)"),
             fileFilter="CAD (*.dxf *.DXF *.dwg *.DWG);;All files (*.*)"))
         p = QgsProcessingParameterCrs(
-            self.CRS, self.tr("图纸坐标系（必填，DXF 不带坐标系）Drawing CRS (required: a DXF has none)"), optional=True)
-        p.setHelp(self.tr("图纸坐标所用的投影坐标系，如 CGCS2000 3 度带 EPSG:4542 / the projected CRS the drawing's "
-                          "coordinates are in, e.g. CGCS2000 3-degree zone EPSG:4542"))
+            self.CRS, self.tr("Drawing CRS (required: a DXF has none)"), optional=True)
+        p.setHelp(self.tr("the projected CRS the drawing's coordinates are in, e.g. CGCS2000 3-degree zone EPSG:4542"))
         self.addParameter(p)
         p = QgsProcessingParameterString(
-            self.LAYER_MAP, self.tr("CAD 图层名→控制线类型 CAD layer name → line type (名称=类型;…)"),
+            self.LAYER_MAP, self.tr("CAD layer name → line type (name=type;…)"),
             defaultValue=DEFAULT_LAYER_MAP, optional=True)
-        p.setHelp(self.tr("类型：red blue green yellow purple water_source；=忽略 表示该图层不是控制线。"
-                          "匹配不区分大小写、空格和前后缀 / types: red blue green yellow purple water_source; "
-                          "=ignore marks a layer that is not a control line. Matching ignores case, spaces, "
-                          "prefixes and suffixes"))
+        p.setHelp(self.tr("types: red blue green yellow purple water_source; =ignore (or =忽略) marks a layer that is not a "
+                          "control line. Matching ignores case, spaces, prefixes and suffixes"))
         self.addParameter(p)
         self.addParameter(QgsProcessingParameterString(
-            self.LAYER_FIELD, self.tr("图层名字段（留空自动识别 Layer）CAD layer field (empty = auto: Layer)"),
+            self.LAYER_FIELD, self.tr("CAD layer field (empty = auto: Layer)"),
             defaultValue="", optional=True))
         p = QgsProcessingParameterNumber(
-            self.TOLERANCE, self.tr("闭合容差 Closing tolerance (m)"), QgsProcessingParameterNumber.Double, 0.5,
+            self.TOLERANCE, self.tr("Closing tolerance (m)"), QgsProcessingParameterNumber.Double, 0.5,
             minValue=0.0)
-        p.setHelp(self.tr("首尾点距离不超过此值的多段线视为闭合，转为面 / polylines whose ends are at most this far "
-                          "apart are closed and become polygons"))
+        p.setHelp(self.tr("polylines whose ends are at most this far apart are closed and become polygons"))
         self.addParameter(p)
         self.addParameter(QgsProcessingParameterFeatureSink(
-            self.OUTPUT, self.tr("控制线面 Control-line polygons"), QgsProcessing.TypeVectorPolygon))
+            self.OUTPUT, self.tr("Control-line polygons"), QgsProcessing.TypeVectorPolygon))
         self.addParameter(QgsProcessingParameterFeatureSink(
-            self.OUTPUT_LINES, self.tr("未闭合的控制线 Control lines that stay lines"), QgsProcessing.TypeVectorLine,
+            self.OUTPUT_LINES, self.tr("Control lines that stay lines"), QgsProcessing.TypeVectorLine,
             optional=True, createByDefault=True))
-        outputs = [("N_FEATURES", "CAD 要素数 CAD features in"), ("N_POLYGONS", "面 polygons"),
-                   ("N_LINES", "线 lines"), ("N_CLOSED_GAP", "按容差闭合 closed across a gap"),
-                   ("N_NOT_CLOSED", "缺口超过容差 not closed: gap beyond tolerance"),
-                   ("N_UNMAPPED", "未匹配图层的要素 features on unmatched CAD layers"),
-                   ("N_UNMAPPED_LAYERS", "未匹配的 CAD 图层 unmatched CAD layers")]
-        outputs += [(name, f"{label}（面+线 polygons + lines）") for _t, name, label in TYPE_OUTPUTS]
+        outputs = [("N_FEATURES", N_("CAD features in")), ("N_POLYGONS", N_("polygons")),
+                   ("N_LINES", N_("lines")), ("N_CLOSED_GAP", N_("closed across a gap")),
+                   ("N_NOT_CLOSED", N_("not closed: gap beyond tolerance")),
+                   ("N_UNMAPPED", N_("features on unmatched CAD layers")),
+                   ("N_UNMAPPED_LAYERS", N_("unmatched CAD layers"))]
+        outputs += [(name, self.tr("{type} (polygons + lines)").format(type=self.tr(label)))
+                    for _t, name, label in TYPE_OUTPUTS]
         self.add_count_outputs(outputs)
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 - QGIS API
@@ -200,30 +197,27 @@ class CadImportAlgorithm(LiangweiAlgorithm):
         t0 = time.time()
         path = self.parameterAsFile(parameters, self.INPUT, context)
         if not path or not os.path.isfile(path):
-            raise QgsProcessingException(f"找不到 CAD 文件 {path} / CAD file not found: {path}")
+            raise QgsProcessingException(self.tr("CAD file not found: {path}").format(path=path))
         self._refuse_output_over_input(parameters, path)
         dests = self.output_destinations(parameters, context, [], [self.OUTPUT, self.OUTPUT_LINES])
         try:
             mapping = parse_layer_map(self.parameterAsString(parameters, self.LAYER_MAP, context))
         except CadMappingError as exc:
             raise QgsProcessingException(
-                f"图层映射“{exc.key}={exc.value}”中的类型“{exc.value}”未知，可用：{', '.join(LINE_TYPES)} 或 忽略 / "
-                f"unknown line type '{exc.value}' in the layer mapping item '{exc.key}={exc.value}'; "
-                f"use one of {', '.join(LINE_TYPES)} or ignore") from None
+                self.tr("unknown line type '{value}' in the layer mapping item '{key}={value}'; use one of {types} "
+                        "or ignore").format(value=exc.value, key=exc.key, types=", ".join(LINE_TYPES))) from None
         except RulesError as exc:
-            raise QgsProcessingException(str(exc)) from None
+            raise domain_error(exc) from None
         tolerance = self.parameterAsDouble(parameters, self.TOLERANCE, context)
         layer_field = (self.parameterAsString(parameters, self.LAYER_FIELD, context) or "").strip()
 
         fids, geoms, names, info = read_cad(path, layer_field, feedback)
         crs = self._drawing_crs(parameters, context, info, path, geoms)
-        feedback.pushInfo(f"{os.path.basename(path)}（GDAL {info['driver']}）：{len(fids)} 个 CAD 要素，"
-                          f"图层名取自 {info['field'] or 'OGR 图层名'}，坐标系 {crs.authid() or crs.description()} / "
-                          f"{len(fids)} CAD features, layer names from {info['field'] or 'the OGR layer names'}, "
-                          f"CRS {crs.authid() or crs.description()}")
+        feedback.pushInfo(self.tr("{file} (GDAL {driver}): {n} CAD features, layer names from {field}, CRS {crs}").format(
+            file=os.path.basename(path), driver=info["driver"], n=len(fids),
+            field=info["field"] or self.tr("the OGR layer names"), crs=crs.authid() or crs.description()))
         if info["n_curved"]:
-            feedback.pushInfo(f"  {info['n_curved']} 个曲线（圆弧、凸度多段线）已离散为折线 / "
-                              f"{info['n_curved']} curves (arcs, bulges) segmentised")
+            feedback.pushInfo("  " + self.tr("{n} curves (arcs, bulges) segmentised").format(n=info["n_curved"]))
         feedback.setProgress(30)
 
         result = import_cad(geoms, names, mapping, tolerance)
@@ -243,7 +237,7 @@ class CadImportAlgorithm(LiangweiAlgorithm):
                                      progress_from=p0, progress_to=p1, lines=lines)
             if dest_id is not None:
                 results[param] = dest_id
-        feedback.pushInfo(f"用时 / time: {time.time() - t0:.1f} s")
+        feedback.pushInfo(self.tr("time: {s} s").format(s=f"{time.time() - t0:.1f}"))
         results.update({
             "N_FEATURES": rep.n_features, "N_POLYGONS": rep.n_polygons, "N_LINES": rep.n_lines,
             "N_CLOSED_GAP": rep.by_status.get("closed_gap", 0), "N_NOT_CLOSED": rep.by_status.get("gap_too_large", 0),
@@ -266,9 +260,8 @@ class CadImportAlgorithm(LiangweiAlgorithm):
                 continue
             if text and os.path.exists(text) and os.path.realpath(text) == os.path.realpath(path):
                 raise QgsProcessingException(
-                    f"输出 {param} 指向输入的 CAD 文件 {path}，写入会覆盖原图。请另选输出文件。 / output {param} "
-                    f"points at the input CAD file {path}: writing it would replace the drawing. "
-                    f"Choose another output file.")
+                    self.tr("output {param} points at the input CAD file {path}: writing it would replace the "
+                            "drawing. Choose another output file.").format(param=param, path=path))
 
     def _drawing_crs(self, parameters, context, info, path, geoms):
         """The CRS parameter, else a real CRS in the file; refuse none, geographic, or not fitting."""
@@ -283,14 +276,13 @@ class CadImportAlgorithm(LiangweiAlgorithm):
                 crs = file_crs
         if not crs.isValid():
             raise QgsProcessingException(
-                "CAD 图纸不带坐标系：请在“图纸坐标系”参数中选择图纸坐标所用的投影坐标系（如 EPSG:4542 CGCS2000 / "
-                "3-degree GK CM 99E），否则面积、距离和与其他图层的叠加都无从谈起。 / The CAD drawing has no "
-                "coordinate reference system: choose the projected CRS its coordinates are in (e.g. EPSG:4542) "
-                "in the Drawing CRS parameter; without it areas, distances and overlays are meaningless.")
+                self.tr("The CAD drawing has no coordinate reference system: choose the projected CRS its "
+                        "coordinates are in (e.g. EPSG:4542) in the Drawing CRS parameter; without it areas, "
+                        "distances and overlays are meaningless."))
         if crs.isGeographic():
             raise QgsProcessingException(
-                f"图纸坐标系 {crs.authid()} 是地理坐标系（经纬度），闭合容差以米计，请选择投影坐标系 / the drawing CRS "
-                f"{crs.authid()} is geographic (degrees); the closing tolerance is in metres: choose a projected CRS")
+                self.tr("the drawing CRS {crs} is geographic (degrees); the closing tolerance is in metres: choose a "
+                        "projected CRS").format(crs=crs.authid()))
         present = ~shapely.is_missing(geoms)
         if present.any():
             xmin, ymin, xmax, ymax = shapely.total_bounds(geoms[present])
@@ -307,49 +299,48 @@ class CadImportAlgorithm(LiangweiAlgorithm):
                     fits = False
                 if not fits:
                     raise QgsProcessingException(
-                        f"CAD 图纸坐标（范围 {xmin:.6g}, {ymin:.6g} – {xmax:.6g}, {ymax:.6g}）与所选坐标系 "
-                        f"{crs.authid()} 不符：图纸可能是独立坐标系或另一 3 度带，请选对坐标系（或先在 CAD 中转换到"
-                        f"城市坐标系） / the drawing's coordinates ({xmin:.6g}, {ymin:.6g} – {xmax:.6g}, {ymax:.6g}) "
-                        f"do not fit the chosen CRS {crs.authid()}: the drawing may use a local grid or another "
-                        f"3-degree zone. Choose the right CRS (or transform the drawing in CAD first).")
+                        self.tr("the drawing's coordinates ({span}) do not fit the chosen CRS {crs}: the drawing may "
+                                "use a local grid or another 3-degree zone. Choose the right CRS (or transform the "
+                                "drawing in CAD first).").format(
+                            span=f"{xmin:.6g}, {ymin:.6g} – {xmax:.6g}, {ymax:.6g}", crs=crs.authid()))
         return crs
 
     @staticmethod
     def _log_report(feedback, result, tolerance):
         rep = result.report
         feedback.pushInfo(
-            f"CAD 要素 {rep.n_features} 个：控制线面 {rep.n_polygons} 个、线 {rep.n_lines} 条；"
-            f"未匹配图层 {rep.n_unmapped} 个要素，按映射忽略 {rep.n_ignored} 个，无几何 {rep.n_null} 个，"
-            f"非线非面（文字、点）{rep.n_other} 个 / {rep.n_features} CAD features: {rep.n_polygons} polygons, "
-            f"{rep.n_lines} lines; {rep.n_unmapped} features on unmatched layers, {rep.n_ignored} ignored by the "
-            f"mapping, {rep.n_null} without geometry, {rep.n_other} parts neither line nor area (text, points)")
+            tr("{n} CAD features: {polygons} polygons, {lines} lines; {unmapped} features on unmatched layers, "
+               "{ignored} ignored by the mapping, {null} without geometry, {other} parts neither line nor area "
+               "(text, points)").format(n=rep.n_features, polygons=rep.n_polygons, lines=rep.n_lines,
+                                        unmapped=rep.n_unmapped, ignored=rep.n_ignored, null=rep.n_null,
+                                        other=rep.n_other))
         for t, (n_poly, n_line, area) in rep.by_type.items():
-            feedback.pushInfo(f"  {t}: 面 {n_poly} 个（{area:,.1f} m²），线 {n_line} 条 / "
-                              f"{n_poly} polygons ({area:,.1f} m²), {n_line} lines")
+            feedback.pushInfo("  " + tr("{type}: {polygons} polygons ({area} m²), {lines} lines").format(
+                type=t, polygons=n_poly, area=f"{area:,.1f}", lines=n_line))
         for status, n in rep.by_status.items():
-            feedback.pushInfo(f"  {STATUS_WORDS.get(status, status)} ({status}): {n}")
+            word = tr(STATUS_WORDS[status]) if status in STATUS_WORDS else status
+            feedback.pushInfo(f"  {word} ({status}): {n}")
         if rep.n_repaired:
-            feedback.pushInfo(f"  {rep.n_repaired} 个自相交的闭合线/填充已修复为有效面 / "
-                              f"{rep.n_repaired} self-crossing rings or hatches repaired to valid polygons")
+            feedback.pushInfo("  " + tr("{n} self-crossing rings or hatches repaired to valid polygons").format(
+                n=rep.n_repaired))
         if rep.not_closed:
             feedback.pushWarning(
-                f"{len(rep.not_closed)} 条多段线看似闭合但首尾缺口大于闭合容差 {tolerance:g} m，仍按线处理（建筑在其内部"
-                f"不会被认定压占），请在 CAD 中闭合或调大容差 / {len(rep.not_closed)} polylines look closed but "
-                f"their gap exceeds the closing tolerance {tolerance:g} m: kept as lines (a building inside is not "
-                f"flagged). Close them in CAD or raise the tolerance.")
+                tr("{n} polylines look closed but their gap exceeds the closing tolerance {m} m: kept as lines (a "
+                   "building inside is not flagged). Close them in CAD or raise the tolerance.").format(
+                    n=len(rep.not_closed), m=f"{tolerance:g}"))
             for fid, layer, t, gap in rep.not_closed[:MAX_LISTED]:
-                feedback.pushInfo(f"    CAD 要素 {fid}（图层 {layer}，{t}）缺口 gap {gap:.3f} m")
+                feedback.pushInfo("    " + tr("CAD feature {fid} (layer {layer}, {type}): gap {gap} m").format(
+                    fid=fid, layer=layer, type=t, gap=f"{gap:.3f}"))
             if len(rep.not_closed) > MAX_LISTED:
-                feedback.pushInfo(f"    …… 另有 {len(rep.not_closed) - MAX_LISTED} 条 / "
-                                  f"{len(rep.not_closed) - MAX_LISTED} more")
+                feedback.pushInfo("    " + tr("… {n} more").format(n=len(rep.not_closed) - MAX_LISTED))
         if rep.unmatched_layers:
             listed = sorted(rep.unmatched_layers.items(), key=lambda kv: -kv[1])
-            text = "；".join(f"{name or '(空)'} {n}" for name, n in listed[:MAX_LISTED])
-            more = f" …（共 {len(listed)} 个 / {len(listed)} in all）" if len(listed) > MAX_LISTED else ""
+            text = "; ".join(f"{name or tr('(empty)')} {n}" for name, n in listed[:MAX_LISTED])
+            if len(listed) > MAX_LISTED:
+                text += " " + tr("… ({n} in all)").format(n=len(listed))
             feedback.pushWarning(
-                f"{len(listed)} 个 CAD 图层未匹配任何控制线类型，其 {rep.n_unmapped} 个要素未导入；如其中有控制线，"
-                f"请在“CAD 图层名→控制线类型”中添加 / {len(listed)} CAD layers matched no line type and their "
-                f"{rep.n_unmapped} features were not imported; add any control-line layer among them to the "
-                f"mapping: {text}{more}")
+                tr("{n} CAD layers matched no line type and their {features} features were not imported; add any "
+                   "control-line layer among them to the mapping: {layers}").format(
+                    n=len(listed), features=rep.n_unmapped, layers=text))
         if rep.n_polygons + rep.n_lines == 0:
-            feedback.pushWarning("没有导入任何控制线：请检查图层映射 / no control line imported: check the layer mapping")
+            feedback.pushWarning(tr("No control line imported: check the layer mapping"))

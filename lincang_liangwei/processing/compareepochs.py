@@ -15,19 +15,23 @@ from qgis.core import (
 
 from ..core import RunCancelledError
 from ..core.epoch_defaults import EPOCH_DEFAULTS
+from ..i18n import N_, tr
+from ..qgis_io.messages import epoch_lines, timing_line
+from ..qgis_io.preselect import building_layer_default
 from .base import LiangweiAlgorithm, canceled, progress_to
 
 # parameter -> (compare_epochs keyword, label); defaults: core.epoch_defaults (shared with the engine)
 TOLERANCES = (
-    ("MIN_IOU", "min_iou", "翻建判定：配准后重叠度 IoU 低于此值 Rebuilt below this IoU after registration", 0.0, 1.0),
-    ("MIN_GROWTH_M2", "min_growth_m2", "扩建最小增加面积 (m²) Minimum added area for an expansion (m²)", 0.0, None),
-    ("MIN_GROWTH_RATIO", "min_growth_ratio", "扩建最小增加比例 Minimum added share of the old footprint", 0.0, None),
-    ("TOLERANCE_M", "tolerance_m", "位置容差 (m)：两期整体偏移不超过此值视为同一位置 Positional tolerance (m)", 0.0, None),
-    ("JITTER_M", "jitter_m", "轮廓抖动容差 (m) Outline jitter allowance (m)", 0.0, None),
+    ("MIN_IOU", "min_iou", N_("Rebuilt below this IoU after registration"), 0.0, 1.0),
+    ("MIN_GROWTH_M2", "min_growth_m2", N_("Minimum added area for an expansion (m²)"), 0.0, None),
+    ("MIN_GROWTH_RATIO", "min_growth_ratio", N_("Minimum added share of the old footprint"), 0.0, None),
+    ("TOLERANCE_M", "tolerance_m", N_("Positional tolerance (m)"), 0.0, None),
+    ("JITTER_M", "jitter_m", N_("Outline jitter allowance (m)"), 0.0, None),
 )
 LATER_FIELDS = (("change", "string"), ("prev_fids", "string"), ("match_iou", "double"), ("area_prev", "double"),
                 ("area_now", "double"), ("growth_m2", "double"), ("floors_prev", "double"), ("floors_now", "double"),
-                ("shift_m", "double"), ("dup_of", "string"), ("epoch", "string"), ("prev_epoch", "string"))
+                ("shift_m", "double"), ("dup_of", "string"), ("confidence", "string"), ("conf_reason", "string"),
+                ("bld_fid", "int64"), ("epoch", "string"), ("prev_epoch", "string"))
 DEMOLISHED_FIELDS = (("fate", "string"), ("area_prev", "double"), ("floors_prev", "double"), ("epoch", "string"),
                      ("gone_by", "string"))
 GROWTH_FIELDS = (("fid_later", "int64"), ("change", "string"), ("growth_m2", "double"), ("epoch", "string"))
@@ -37,20 +41,19 @@ def floors_lines(layer: str, field: str, parsed) -> list:
     """Log lines for a floors field read by ``core.floors.parse_floors`` (text values, what was unreadable)."""
     out = []
     if parsed.n_text:
-        out.append(f"{layer}: 层数字段“{field}”中 {parsed.n_text} 个文字值已识别为层数（如 3层、二层、3F） / "
-                   f"floors field '{field}': {parsed.n_text} text values read as floors (e.g. 3层, 二层, 3F)")
+        out.append(tr("{layer}: floors field '{field}': {n} text values read as floors (e.g. 3层, 二层, 3F)").format(
+            layer=layer, field=field, n=parsed.n_text))
     if parsed.n_unparsed:
-        examples = "、".join(f"“{v}”" for v in parsed.examples)
-        out.append(f"{layer}: 层数字段“{field}”中 {parsed.n_unparsed} 个值无法识别为层数，按无层数信息处理"
-                   f"（例如 {examples}） / floors field '{field}': {parsed.n_unparsed} values are not a floor "
-                   f"count and are treated as missing (e.g. {', '.join(repr(v) for v in parsed.examples)})")
+        examples = ", ".join(f"“{v}”" for v in parsed.examples)
+        out.append(tr("{layer}: floors field '{field}': {n} values are not a floor count and are treated as missing "
+                      "(e.g. {examples})").format(layer=layer, field=field, n=parsed.n_unparsed, examples=examples))
     return out
 
 
 class CompareEpochsAlgorithm(LiangweiAlgorithm):
     NAME = "compareepochs"
-    DISPLAY = "时相比对 (Compare survey epochs)"
-    GROUP = "变化发现 (Change detection)"
+    DISPLAY = N_("Compare survey epochs")
+    GROUP = N_("Change detection")
     GROUP_ID = "changes"
     ICON = "compareepochs"
     TAGS = ("时相", "变化", "新增", "扩建", "加层", "拆除", "change detection", "epochs")
@@ -62,53 +65,59 @@ class CompareEpochsAlgorithm(LiangweiAlgorithm):
     EARLIER_DATE = "EARLIER_DATE"
     LATER_DATE = "LATER_DATE"
     EXACT_IOU = "EXACT_IOU"
+    ACCURACY_FIELD = "ACCURACY_FIELD"
     OUTPUT = "OUTPUT"
     OUTPUT_DEMOLISHED = "OUTPUT_DEMOLISHED"
     OUTPUT_GROWTH = "OUTPUT_GROWTH"
 
     def initAlgorithm(self, config=None):  # noqa: N802 - QGIS API
         self.addParameter(QgsProcessingParameterFeatureSource(
-            self.EARLIER, self.tr("前时相建筑 Earlier epoch footprints"), [QgsProcessing.TypeVectorPolygon]))
+            self.EARLIER, self.tr("Earlier epoch footprints"), [QgsProcessing.TypeVectorPolygon],
+            defaultValue=building_layer_default("earlier")))
         self.addParameter(QgsProcessingParameterFeatureSource(
-            self.LATER, self.tr("后时相建筑 Later epoch footprints"), [QgsProcessing.TypeVectorPolygon]))
+            self.LATER, self.tr("Later epoch footprints"), [QgsProcessing.TypeVectorPolygon],
+            defaultValue=building_layer_default("later")))
         self.addParameter(QgsProcessingParameterField(
-            self.EARLIER_FLOORS_FIELD, self.tr("前时相层数/高度字段（可选）Earlier floors or height field"),
+            self.EARLIER_FLOORS_FIELD, self.tr("Earlier floors or height field"),
             parentLayerParameterName=self.EARLIER, optional=True))  # any type: text floors (3层, 二层) are parsed
         self.addParameter(QgsProcessingParameterField(
-            self.LATER_FLOORS_FIELD, self.tr("后时相层数/高度字段（可选）Later floors or height field"),
+            self.LATER_FLOORS_FIELD, self.tr("Later floors or height field"),
             parentLayerParameterName=self.LATER, optional=True))
+        p = QgsProcessingParameterString(
+            self.ACCURACY_FIELD, self.tr("Positional accuracy field (optional, metres, used in each epoch that has it)"),
+            defaultValue="", optional=True)
+        p.setHelp(self.tr("per-feature positional accuracy in metres, used to grade the confidence of each change"))
+        self.addParameter(p)
         for name, keyword, label, lo, hi in TOLERANCES:
             kwargs = {"minValue": lo} if hi is None else {"minValue": lo, "maxValue": hi}
             p = QgsProcessingParameterNumber(name, self.tr(label), QgsProcessingParameterNumber.Double,
                                              float(EPOCH_DEFAULTS[keyword]), **kwargs)
             self.addParameter(p)
         p = QgsProcessingParameterBoolean(
-            self.EXACT_IOU, self.tr("为未变化建筑也计算精确重叠度 match_iou（约慢一倍）Exact match_iou for unchanged "
-                                    "buildings too (about 2x slower)"), defaultValue=False)
-        p.setHelp(self.tr("默认情况下，轮廓在抖动容差内一致的建筑直接判为未变化，match_iou 留空 / by default "
-                          "outlines that agree within the jitter band are unchanged without an overlay and "
-                          "match_iou is left NULL"))
+            self.EXACT_IOU, self.tr("Exact match_iou for unchanged buildings too (about 2x slower)"), defaultValue=False)
+        p.setHelp(self.tr("by default outlines that agree within the jitter band are unchanged without an overlay "
+                          "and match_iou is left NULL"))
         self.addParameter(p)
         self.addParameter(QgsProcessingParameterString(
-            self.EARLIER_DATE, self.tr("前时相标签 Earlier epoch label (e.g. 2019-06)"), defaultValue="", optional=True))
+            self.EARLIER_DATE, self.tr("Earlier epoch label (e.g. 2019-06)"), defaultValue="", optional=True))
         self.addParameter(QgsProcessingParameterString(
-            self.LATER_DATE, self.tr("后时相标签 Later epoch label (e.g. 2023-06)"), defaultValue="", optional=True))
+            self.LATER_DATE, self.tr("Later epoch label (e.g. 2023-06)"), defaultValue="", optional=True))
         self.add_work_crs_parameter()
         self.addParameter(QgsProcessingParameterFeatureSink(
-            self.OUTPUT, self.tr("后时相建筑及变化类型 Later buildings with change class"),
+            self.OUTPUT, self.tr("Later buildings with change class"),
             QgsProcessing.TypeVectorPolygon))
         self.addParameter(QgsProcessingParameterFeatureSink(
-            self.OUTPUT_DEMOLISHED, self.tr("已拆除建筑 Demolished buildings"), QgsProcessing.TypeVectorPolygon,
+            self.OUTPUT_DEMOLISHED, self.tr("Demolished buildings"), QgsProcessing.TypeVectorPolygon,
             optional=True, createByDefault=True))
         self.addParameter(QgsProcessingParameterFeatureSink(
-            self.OUTPUT_GROWTH, self.tr("新增部分 Added parts (new and extensions)"), QgsProcessing.TypeVectorPolygon,
+            self.OUTPUT_GROWTH, self.tr("Added parts (new and extensions)"), QgsProcessing.TypeVectorPolygon,
             optional=True, createByDefault=True))
-        self.add_count_outputs((("N_EARLIER", "前时相要素 earlier features"), ("N_LATER", "后时相要素 later features"),
-                                ("N_NEW", "新增 new"), ("N_EXPANDED", "扩建 expanded (incl. +floors)"),
-                                ("N_FLOORS_ADDED", "加层 floors added (incl. expanded+)"), ("N_REBUILT", "翻建 rebuilt"),
-                                ("N_SPLIT", "拆分 split"), ("N_MERGED", "合并 merged"),
-                                ("N_UNCHANGED", "未变化 unchanged"), ("N_DEMOLISHED", "拆除 demolished"),
-                                ("GROWTH_M2", "新增面积 added area (m²)")))
+        self.add_count_outputs((("N_EARLIER", N_("earlier features")), ("N_LATER", N_("later features")),
+                                ("N_NEW", N_("new")), ("N_EXPANDED", N_("expanded (incl. +floors)")),
+                                ("N_FLOORS_ADDED", N_("floors added (incl. expanded+)")), ("N_REBUILT", N_("rebuilt")),
+                                ("N_SPLIT", N_("split")), ("N_MERGED", N_("merged")),
+                                ("N_UNCHANGED", N_("unchanged")), ("N_DEMOLISHED", N_("demolished")),
+                                ("GROWTH_M2", N_("added area (m²)"))))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 - QGIS API
         self.require_dependencies()
@@ -116,7 +125,7 @@ class CompareEpochsAlgorithm(LiangweiAlgorithm):
 
         from ..core.epochs import compare_epochs
         from ..core.floors import parse_floors
-        from ..core.geometry import POLYGON
+        from ..core.geometry import POLYGON, REPAIRED
         from ..qgis_io.reader import read_layer, warn_if_disjoint
         from ..qgis_io.writer import write_features, write_source_rows
 
@@ -129,11 +138,19 @@ class CompareEpochsAlgorithm(LiangweiAlgorithm):
         work_crs = self.working_crs(parameters, later_src, later_name, context, feedback)
         self.check_crs(earlier_src, earlier_name, work_crs, feedback, context)
 
+        acc_field = (self.parameterAsString(parameters, self.ACCURACY_FIELD, context) or "").strip()
+        acc_in = {param: bool(acc_field) and inputs[param].source.fields().lookupField(acc_field) >= 0
+                  for param in (self.EARLIER, self.LATER)}
+        if acc_field and not any(acc_in.values()):
+            feedback.pushWarning(self.tr("neither epoch has the accuracy field '{field}': confidence is graded on the "
+                                         "outline noise only").format(field=acc_field))
         arrays = {}
         for k, (param, floors_param) in enumerate(((self.EARLIER, self.EARLIER_FLOORS_FIELD),
                                                    (self.LATER, self.LATER_FLOORS_FIELD))):
             floors_field = self.parameterAsString(parameters, floors_param, context)
             fields = [floors_field] if floors_field else []
+            if acc_in[param] and acc_field not in fields:
+                fields.append(acc_field)
             arrays[param] = read_layer(inputs[param], POLYGON, dest_crs=work_crs, context=context, feedback=feedback,
                                        fields=fields, progress_from=20 * k, progress_to=20 * (k + 1)) + (floors_field,)
         warn_if_disjoint(feedback, earlier_name, arrays[self.EARLIER][1].geoms[arrays[self.EARLIER][1].used],
@@ -150,6 +167,17 @@ class CompareEpochsAlgorithm(LiangweiAlgorithm):
 
         e_raw, e_clean, _ = arrays[self.EARLIER]
         l_raw, l_clean, _ = arrays[self.LATER]
+
+        def accuracy(param, raw):
+            if not acc_in[param]:
+                return None
+            import pandas as pd
+
+            values = pd.to_numeric(pd.Series(raw.attrs[acc_field], dtype=object), errors="coerce").to_numpy(float)
+            values[values < 0] = np.nan
+            feedback.pushInfo(self.tr("{layer}: accuracy field '{field}': {n} values").format(
+                layer=raw.name, field=acc_field, n=int(np.isfinite(values).sum())))
+            return values
         options = {keyword: self.parameterAsDouble(parameters, name, context) for name, keyword, *_ in TOLERANCES}
         t_read = time.time()
         feedback.setProgress(45)
@@ -159,11 +187,13 @@ class CompareEpochsAlgorithm(LiangweiAlgorithm):
                                     exact_iou=self.parameterAsBoolean(parameters, self.EXACT_IOU, context),
                                     progress=progress_to(feedback, 45, 60),
                                     earlier_duplicate_of=e_clean.duplicate_of, later_duplicate_of=l_clean.duplicate_of,
-                                    **options)
+                                    earlier_repaired=e_clean.status == REPAIRED,
+                                    earlier_accuracy=accuracy(self.EARLIER, e_raw),
+                                    later_accuracy=accuracy(self.LATER, l_raw), **options)
         except RunCancelledError:
             raise canceled() from None
         t_core = time.time()
-        for line in result.report.lines():
+        for line in epoch_lines(result.report):
             feedback.pushInfo(line)
         feedback.setProgress(60)
 
@@ -171,7 +201,7 @@ class CompareEpochsAlgorithm(LiangweiAlgorithm):
         l_label = self.parameterAsString(parameters, self.LATER_DATE, context) or later_name
         later = result.later
         n = len(later)
-        columns = [later[c] for c, _ in LATER_FIELDS[:-2]] + [np.full(n, l_label, dtype=object),
+        columns = [later[c] for c, _ in LATER_FIELDS[:-3]] + [later["fid"].to_numpy(), np.full(n, l_label, dtype=object),
                                                               np.full(n, e_label, dtype=object)]
         dest = write_source_rows(dests[self.OUTPUT], context, feedback, later_src, later["fid"].to_numpy(), columns,
                                  LATER_FIELDS, fast_file=l_raw.fast_file, progress_from=60, progress_to=85)
@@ -196,8 +226,7 @@ class CompareEpochsAlgorithm(LiangweiAlgorithm):
             results[self.OUTPUT_GROWTH] = gdest
 
         changes = result.report.changes
-        feedback.pushInfo(f"用时 / time: 读取 read {t_read - t0:.1f} s, 计算 compute {t_core - t_read:.1f} s, "
-                          f"写出 write {time.time() - t_core:.1f} s")
+        feedback.pushInfo(timing_line(t_read - t0, t_core - t_read, time.time() - t_core))
         results.update({
             "N_EARLIER": len(e_raw), "N_LATER": n,
             "N_NEW": changes.get("new", 0),

@@ -15,22 +15,25 @@ from qgis.core import (
 )
 
 from ..core import RunCancelledError
+from ..i18n import N_
+from ..qgis_io.messages import LINE, POLYGON, kind_word, timing_line
+from ..qgis_io.preselect import building_layer_default
 from .base import LiangweiAlgorithm, canceled, progress_to
 
 # parameter name -> (line type, label shown in the dialog)
 ZONE_PARAMS = (
-    ("RED_LINES", "red", "道路红线 Red lines (road / land-use boundaries)"),
-    ("BLUE_LINES", "blue", "河道蓝线 Blue lines (rivers, lakes, wetlands)"),
-    ("GREEN_LINES", "green", "绿线 Green lines (public green space)"),
-    ("YELLOW_LINES", "yellow", "黄线 Yellow lines (key infrastructure land)"),
-    ("PURPLE_LINES", "purple", "紫线 Purple lines (historic conservation areas)"),
-    ("WATER_SOURCE", "water_source", "水源保护区 Water-source protection zones"),
+    ("RED_LINES", "red", N_("Red lines (road / land-use boundaries)")),
+    ("BLUE_LINES", "blue", N_("Blue lines (rivers, lakes, wetlands)")),
+    ("GREEN_LINES", "green", N_("Green lines (public green space)")),
+    ("YELLOW_LINES", "yellow", N_("Yellow lines (key infrastructure land)")),
+    ("PURPLE_LINES", "purple", N_("Purple lines (historic conservation areas)")),
+    ("WATER_SOURCE", "water_source", N_("Water-source protection zones")),
 )
 NAME_FIELD_CANDIDATES = ("name", "zone_name", "名称", "mc", "zone", "mingcheng", "name_cn")
 
 HIT_FIELDS = (("bld_fid", "int64"), ("line_type", "string"), ("line_label", "string"), ("zone_fid", "int64"),
               ("zone_name", "string"), ("enc_area", "double"), ("enc_ratio", "double"), ("hit_kind", "string"),
-              ("setback_m", "double"), ("basis", "string"))
+              ("setback_m", "double"), ("basis", "string"), ("hit_where", "string"))
 
 
 def find_name_field(fields, requested: str = "") -> str:
@@ -47,7 +50,7 @@ def find_name_field(fields, requested: str = "") -> str:
 
 class ControlLinesAlgorithm(LiangweiAlgorithm):
     NAME = "controllines"
-    DISPLAY = "控制线压占检查 (Control-line encroachment)"
+    DISPLAY = N_("Control-line encroachment")
     ICON = "controllines"
     TAGS = ("红线", "蓝线", "绿线", "黄线", "紫线", "水源保护区", "控制线", "压占", "encroachment", "control lines")
 
@@ -60,37 +63,38 @@ class ControlLinesAlgorithm(LiangweiAlgorithm):
 
     def initAlgorithm(self, config=None):  # noqa: N802 - QGIS API
         self.addParameter(QgsProcessingParameterFeatureSource(
-            self.FOOTPRINTS, self.tr("建筑轮廓 Building footprints"), [QgsProcessing.TypeVectorPolygon]))
+            self.FOOTPRINTS, self.tr("Building footprints"), [QgsProcessing.TypeVectorPolygon],
+            defaultValue=building_layer_default()))
         for param, _type, label in ZONE_PARAMS:
             self.addParameter(QgsProcessingParameterFeatureSource(
                 param, self.tr(label), [QgsProcessing.TypeVectorPolygon, QgsProcessing.TypeVectorLine],
                 optional=True))
-        p = QgsProcessingParameterNumber(self.MIN_AREA, self.tr("最小压占面积 Minimum encroached area (m²)"),
+        p = QgsProcessingParameterNumber(self.MIN_AREA, self.tr("Minimum encroached area (m²)"),
                                          QgsProcessingParameterNumber.Double, 1.0, minValue=0.0)
-        p.setHelp(self.tr("小于此面积的压占视为轮廓误差忽略 / smaller overlaps are treated as outline noise"))
+        p.setHelp(self.tr("smaller overlaps are treated as outline noise"))
         self.addParameter(p)
-        p = QgsProcessingParameterNumber(self.MIN_RATIO, self.tr("最小压占比例 Minimum share of the footprint (0–1)"),
+        p = QgsProcessingParameterNumber(self.MIN_RATIO, self.tr("Minimum share of the footprint (0–1)"),
                                          QgsProcessingParameterNumber.Double, 0.0, minValue=0.0, maxValue=1.0)
         self.addParameter(p)
         self.addParameter(QgsProcessingParameterString(
-            self.NAME_FIELD, self.tr("控制线名称字段（留空自动识别）Zone name field (empty = auto)"),
+            self.NAME_FIELD, self.tr("Zone name field (empty = auto)"),
             defaultValue="", optional=True))
-        self.add_rules_parameter("规则文件（可选，覆盖默认退让距离与依据）Rules file (optional)")
+        self.add_rules_parameter(N_("Rules file (optional: setbacks and legal basis)"))
         self.add_work_crs_parameter()
         self.addParameter(QgsProcessingParameterFeatureSink(
-            self.OUTPUT, self.tr("压占图斑 Encroached pieces"), QgsProcessing.TypeVectorPolygon))
+            self.OUTPUT, self.tr("Encroached pieces"), QgsProcessing.TypeVectorPolygon))
         self.addParameter(QgsProcessingParameterFeatureSink(
-            self.OUTPUT_BUILDINGS, self.tr("建筑压占汇总 Buildings with encroachment summary"),
+            self.OUTPUT_BUILDINGS, self.tr("Buildings with encroachment summary"),
             QgsProcessing.TypeVectorPolygon, optional=True, createByDefault=True))
-        self.add_count_outputs((("N_BUILDINGS", "建筑数 buildings in"), ("N_USED", "参与计算 buildings used"),
-                                ("N_HIT_BUILDINGS", "压占建筑数 buildings encroaching"),
-                                ("N_HITS", "压占记录数 (building, zone) hits"),
-                                ("ENC_AREA", "压占总面积 total encroached area (m²)")))
+        self.add_count_outputs((("N_BUILDINGS", N_("buildings in")), ("N_USED", N_("buildings used")),
+                                ("N_HIT_BUILDINGS", N_("buildings encroaching")),
+                                ("N_HITS", N_("(building, zone) hits")),
+                                ("ENC_AREA", N_("total encroached area (m²)"))))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 - QGIS API
         self.require_dependencies()
         from ..core.controllines import ZoneSet, encroachments
-        from ..core.geometry import LINE, POLYGON, STATUS_NAMES
+        from ..core.geometry import STATUS_NAMES
         from ..qgis_io.reader import read_layer, warn_if_disjoint
         from ..qgis_io.writer import write_features, write_source_rows
 
@@ -112,8 +116,7 @@ class ControlLinesAlgorithm(LiangweiAlgorithm):
 
         if not zone_sources:
             raise QgsProcessingException(
-                "请至少选择一个控制线图层（红线、蓝线、绿线、黄线、紫线或水源保护区） / "
-                "choose at least one control-line layer (red, blue, green, yellow, purple or water source)")
+                self.tr("Choose at least one control-line layer (red, blue, green, yellow, purple or water source)"))
 
         bld_arrays, bld = read_layer(bld_input, POLYGON, dest_crs=work_crs, context=context, feedback=feedback,
                                      progress_from=0, progress_to=35)
@@ -138,19 +141,20 @@ class ControlLinesAlgorithm(LiangweiAlgorithm):
                 if split.n_closed_parts:
                     zonesets.append(ZoneSet(line_type, split.polygons, zfids[split.poly_idx],
                                             None if names is None else names[split.poly_idx], False, zname))
-                    feedback.pushInfo(f"{zname}: {split.n_closed_parts} 条闭合线按面处理（其内部的建筑计为压占），"
-                                      f"{split.n_open_parts} 条开口线按线处理 / {split.n_closed_parts} closed rings "
-                                      f"treated as polygons (a building inside encroaches), {split.n_open_parts} "
-                                      f"open lines as lines")
+                    feedback.pushInfo(self.tr("{layer}: {closed} closed rings treated as polygons (a building inside "
+                                              "encroaches), {open} open lines as lines").format(
+                        layer=zname, closed=split.n_closed_parts, open=split.n_open_parts))
                 zgeoms, zfids = split.lines, zfids[split.line_idx]
                 names = None if names is None else names[split.line_idx]
             zonesets.append(ZoneSet(line_type, zgeoms, zfids, names, is_line, zname))
             setbacks[line_type] = rules.setback_m(line_type)
-            feedback.pushInfo(
-                f"{zname} → {rules.line_label(line_type)} ({line_type})："
-                f"{'线' if is_line else '面'}图层，退让 {setbacks[line_type]:g} m"
-                + (f"，名称字段 {name_field}" if name_field else "，无名称字段")
-                + f" / {'line' if is_line else 'polygon'} layer, setback {setbacks[line_type]:g} m")
+            if name_field:
+                what = self.tr("{layer} → {label} ({type}): {kind} layer, setback {m} m, name field {field}")
+            else:
+                what = self.tr("{layer} → {label} ({type}): {kind} layer, setback {m} m, no name field")
+            feedback.pushInfo(what.format(layer=zname, label=rules.line_label(line_type), type=line_type,
+                                          kind=kind_word(LINE if is_line else POLYGON), m=f"{setbacks[line_type]:g}",
+                                          field=name_field))
             feedback.setProgress(35 + 5 * (k + 1) / len(zone_sources))
 
         min_area = self.parameterAsDouble(parameters, self.MIN_AREA, context)
@@ -165,13 +169,12 @@ class ControlLinesAlgorithm(LiangweiAlgorithm):
         t_core = time.time()
         hits, stats = result.hits, result.stats
         feedback.pushInfo(
-            f"候选对 {stats.pairs_tested}，压占 {stats.hits} 处，仅接触 {stats.touching_only} 处（不计），"
-            f"小于阈值 {stats.suppressed_small} 处（不计） / {stats.pairs_tested} candidate pairs, "
-            f"{stats.hits} encroachments, {stats.touching_only} touching only (not counted), "
-            f"{stats.suppressed_small} below MIN_AREA/MIN_RATIO (not counted)")
+            self.tr("{pairs} candidate pairs, {hits} encroachments, {touching} touching only (not counted), {small} "
+                    "below MIN_AREA/MIN_RATIO (not counted)").format(
+                pairs=stats.pairs_tested, hits=stats.hits, touching=stats.touching_only, small=stats.suppressed_small))
         for line_type, (n_hits, n_b, area) in stats.by_type.items():
-            feedback.pushInfo(f"  {rules.line_label(line_type)} ({line_type}): {n_b} 栋建筑 buildings, "
-                              f"{n_hits} 处 hits, {area:,.1f} m²")
+            feedback.pushInfo("  " + self.tr("{label} ({type}): {buildings} buildings, {hits} hits, {area} m²").format(
+                label=rules.line_label(line_type), type=line_type, buildings=n_b, hits=n_hits, area=f"{area:,.1f}"))
 
         # -- OUTPUT: one piece per (building, zone) --
         line_types = hits.line_type.to_numpy()
@@ -180,7 +183,7 @@ class ControlLinesAlgorithm(LiangweiAlgorithm):
         setback_col = np.array([setbacks[t] for t in line_types], dtype=float)
         dest_id = write_features(dests[self.OUTPUT], context, feedback, HIT_FIELDS, result.hit_geoms,
                                  [hits.bld_fid, line_types, labels, hits.zone_fid, hits.zone_name, hits.enc_area,
-                                  hits.enc_ratio, hits.hit_kind, setback_col, basis], work_crs,
+                                  hits.enc_ratio, hits.hit_kind, setback_col, basis, hits["where"]], work_crs,
                                  progress_from=65, progress_to=70)
         results = {self.OUTPUT: dest_id}
 
@@ -201,11 +204,9 @@ class ControlLinesAlgorithm(LiangweiAlgorithm):
         enc_total = float(b.enc_area_total.sum())
         rep = bld.report
         feedback.pushInfo(
-            f"建筑 {rep.n_in} 栋 = 参与计算 {rep.n_used} + 跳过 {rep.n_skipped}；压占建筑 {n_hit_b} 栋，"
-            f"压占总面积 {enc_total:,.1f} m² / buildings {rep.n_in} = {rep.n_used} used + {rep.n_skipped} skipped; "
-            f"{n_hit_b} encroaching, {enc_total:,.1f} m² encroached")
-        feedback.pushInfo(f"用时 / time: 读取 read {t_read - t0:.1f} s, 计算 compute {t_core - t_read:.1f} s, "
-                          f"写出 write {time.time() - t_core:.1f} s")
+            self.tr("buildings {n} = {used} used + {skipped} skipped; {hit} encroaching, {area} m² encroached").format(
+                n=rep.n_in, used=rep.n_used, skipped=rep.n_skipped, hit=n_hit_b, area=f"{enc_total:,.1f}"))
+        feedback.pushInfo(timing_line(t_read - t0, t_core - t_read, time.time() - t_core))
         results.update({"N_BUILDINGS": rep.n_in, "N_USED": rep.n_used, "N_HIT_BUILDINGS": n_hit_b,
                         "N_HITS": int(len(hits)), "ENC_AREA": enc_total})
         return results

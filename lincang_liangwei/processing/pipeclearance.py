@@ -14,6 +14,9 @@ from qgis.core import (
 )
 
 from ..core import RunCancelledError
+from ..i18n import N_
+from ..qgis_io.messages import pipe_lines, timing_line
+from ..qgis_io.preselect import building_layer_default
 from .base import LiangweiAlgorithm, canceled, domain_error, progress_to
 
 BREACH_FIELDS = (("bld_fid", "int64"), ("pipe_fid", "int64"), ("kind", "string"), ("kind_value", "string"),
@@ -24,7 +27,7 @@ BREACH_FIELDS = (("bld_fid", "int64"), ("pipe_fid", "int64"), ("kind", "string")
 
 class PipeClearanceAlgorithm(LiangweiAlgorithm):
     NAME = "pipeclearance"
-    DISPLAY = "管线净距检查 (Pipeline clearance)"
+    DISPLAY = N_("Pipeline clearance")
     ICON = "pipeclearance"
     TAGS = ("管线", "净距", "燃气", "给水", "排水", "pipeline", "clearance")
 
@@ -41,42 +44,42 @@ class PipeClearanceAlgorithm(LiangweiAlgorithm):
 
     def initAlgorithm(self, config=None):  # noqa: N802 - QGIS API
         self.addParameter(QgsProcessingParameterFeatureSource(
-            self.FOOTPRINTS, self.tr("建筑轮廓 Building footprints"), [QgsProcessing.TypeVectorPolygon]))
+            self.FOOTPRINTS, self.tr("Building footprints"), [QgsProcessing.TypeVectorPolygon],
+            defaultValue=building_layer_default()))
         self.addParameter(QgsProcessingParameterFeatureSource(
-            self.PIPELINES, self.tr("地下管线 Pipelines"), [QgsProcessing.TypeVectorLine]))
+            self.PIPELINES, self.tr("Pipelines"), [QgsProcessing.TypeVectorLine]))
         # optional for qgis_process (which otherwise demands a value despite the
         # default); a missing kind field is refused in processAlgorithm
         for name, label, default in (
-                (self.KIND_FIELD, "管线种类字段 Pipe kind field", "kind"),
-                (self.PRESSURE_FIELD, "压力级别/类别字段 Pressure class field", "pressure"),
-                (self.DIAMETER_FIELD, "管径字段 (mm) Diameter field (mm)", "diameter_mm")):
+                (self.KIND_FIELD, N_("Pipe kind field"), "kind"),
+                (self.PRESSURE_FIELD, N_("Pressure class field"), "pressure"),
+                (self.DIAMETER_FIELD, N_("Diameter field (mm)"), "diameter_mm")):
             self.addParameter(QgsProcessingParameterField(
                 name, self.tr(label), defaultValue=default, parentLayerParameterName=self.PIPELINES, optional=True))
         self.addParameter(QgsProcessingParameterField(
-            self.CLEARANCE_FIELD, self.tr("净距字段（可选，逐条覆盖规则表）Clearance field (optional, m)"),
+            self.CLEARANCE_FIELD, self.tr("Clearance field (optional, m)"),
             parentLayerParameterName=self.PIPELINES, optional=True, type=QgsProcessingParameterField.Numeric))
         p = QgsProcessingParameterString(
-            self.KIND_MAP, self.tr("种类取值映射（可选）Kind value mapping, e.g. 燃气=gas;上水=water"),
+            self.KIND_MAP, self.tr("Kind value mapping (optional), e.g. 燃气=gas;上水=water"),
             defaultValue="", optional=True)
-        p.setHelp(self.tr("图层中的取值=规则表种类，分号分隔 / layer value=rules kind, separated by ';'"))
+        p.setHelp(self.tr("layer value=rules kind, separated by ';'"))
         self.addParameter(p)
         self.addParameter(QgsProcessingParameterString(
-            self.CLASS_MAP, self.tr("类别取值映射（可选）Class value mapping, e.g. MB=medium_b"),
+            self.CLASS_MAP, self.tr("Class value mapping, e.g. MB=medium_b"),
             defaultValue="", optional=True))
         p = QgsProcessingParameterNumber(
-            self.FALLBACK_M, self.tr("无法匹配规则的管线按此净距检查（m，留空则跳过并报告）"
-                                     "Fallback clearance for unmapped pipes (m; empty = skip and report)"),
+            self.FALLBACK_M, self.tr("Fallback clearance for unmapped pipes (m; empty = skip and report)"),
             QgsProcessingParameterNumber.Double, optional=True, minValue=0.0)
         self.addParameter(p)
         self.add_rules_parameter()
         self.add_work_crs_parameter()
         self.addParameter(QgsProcessingParameterFeatureSink(
-            self.OUTPUT, self.tr("净距不足 Clearance breaches"), QgsProcessing.TypeVectorPolygon))
-        self.add_count_outputs((("N_BUILDINGS", "建筑数 buildings in"), ("N_PIPES", "管线数 pipes in"),
-                                ("N_PIPES_CHECKED", "参与检查管线 pipes checked"),
-                                ("N_UNMAPPED_PIPES", "无法匹配规则的管线 pipes with unmapped kind/class"),
-                                ("N_BREACHES", "净距不足记录 breaches"),
-                                ("N_BREACH_BUILDINGS", "净距不足建筑 buildings in breach")))
+            self.OUTPUT, self.tr("Clearance breaches"), QgsProcessing.TypeVectorPolygon))
+        self.add_count_outputs((("N_BUILDINGS", N_("buildings in")), ("N_PIPES", N_("pipes in")),
+                                ("N_PIPES_CHECKED", N_("pipes checked")),
+                                ("N_UNMAPPED_PIPES", N_("pipes with unmapped kind/class")),
+                                ("N_BREACHES", N_("breaches")),
+                                ("N_BREACH_BUILDINGS", N_("buildings in breach"))))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 - QGIS API
         self.require_dependencies()
@@ -107,21 +110,19 @@ class PipeClearanceAlgorithm(LiangweiAlgorithm):
                 name = defaults.get(param, "")
             if name and name not in pipe_fields and len(name) > 10 and name[:10] in pipe_fields:
                 # shapefiles (dBase) cut field names to 10 characters: diameter_mm -> diameter_m
-                feedback.pushInfo(f"管线图层中没有字段“{name}”，使用截短的同名字段“{name[:10]}”（shapefile 字段名最多 10 个字符） / "
-                                  f"pipe layer has no field '{name}': using '{name[:10]}' (shapefile field names are cut "
-                                  f"to 10 characters)")
+                feedback.pushInfo(self.tr("pipe layer has no field '{field}': using '{cut}' (shapefile field names "
+                                          "are cut to 10 characters)").format(field=name, cut=name[:10]))
                 name = name[:10]
             if name and name not in pipe_fields:
                 if param == self.KIND_FIELD:
                     raise QgsProcessingException(
-                        f"管线图层“{pipe_name}”中没有种类字段“{name}”，请在参数中选择表示管线种类的字段 / "
-                        f"pipe layer '{pipe_name}' has no kind field '{name}': choose the field holding the pipe kind")
-                feedback.pushWarning(f"管线图层中没有字段“{name}”，按无此属性处理 / pipe layer has no field '{name}': "
-                                     f"treated as missing")
+                        self.tr("pipe layer '{layer}' has no kind field '{field}': choose the field holding the pipe "
+                                "kind").format(layer=pipe_name, field=name))
+                feedback.pushWarning(self.tr("pipe layer has no field '{field}': treated as missing").format(field=name))
                 name = ""
             field_names[param] = name
         if not field_names[self.KIND_FIELD]:
-            raise QgsProcessingException("请指定管线种类字段 / choose the pipe kind field")
+            raise QgsProcessingException(self.tr("Choose the pipe kind field"))
 
         bld_arrays, bld = read_layer(bld_input, POLYGON, dest_crs=work_crs, context=context, feedback=feedback,
                                      progress_from=0, progress_to=30)
@@ -159,7 +160,7 @@ class PipeClearanceAlgorithm(LiangweiAlgorithm):
             raise canceled() from None
         t_core = time.time()
         report = result.report
-        for line in report.lines():
+        for line in pipe_lines(report):
             feedback.pushInfo(line)
         feedback.setProgress(75)
 
@@ -167,8 +168,7 @@ class PipeClearanceAlgorithm(LiangweiAlgorithm):
         dest_id = write_features(dests[self.OUTPUT], context, feedback, BREACH_FIELDS, df["geometry"].to_numpy(),
                                  [df[name] if name != "verified" else df[name].astype(np.int64)
                                   for name, _ in BREACH_FIELDS], work_crs, progress_from=75, progress_to=100)
-        feedback.pushInfo(f"用时 / time: 读取 read {t_read - t0:.1f} s, 计算 compute {t_core - t_read:.1f} s, "
-                          f"写出 write {time.time() - t_core:.1f} s")
+        feedback.pushInfo(timing_line(t_read - t0, t_core - t_read, time.time() - t_core))
         return {self.OUTPUT: dest_id, "N_BUILDINGS": bld.report.n_in, "N_PIPES": report.n_pipes_in,
                 "N_PIPES_CHECKED": report.n_pipes_checked, "N_UNMAPPED_PIPES": report.n_unmapped,
                 "N_BREACHES": report.n_breaches, "N_BREACH_BUILDINGS": report.n_buildings_in_breach}

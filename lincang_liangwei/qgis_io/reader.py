@@ -33,7 +33,8 @@ from qgis.core import (
 
 from ..core.crs import rescaled_working_epsg, working_epsg
 from ..core.geometry import clean
-from .messages import canceled
+from ..i18n import N_, tr
+from .messages import canceled, clean_lines, rescaled_crs_note, working_crs_note
 
 
 def features(source, request):
@@ -133,10 +134,8 @@ def require_crs(source, name: str, context=None):
     crs = source.sourceCrs()
     if is_undefined_crs(crs):
         raise QgsProcessingException(
-            f"图层“{name}”没有坐标参考系，无法计算面积和距离。请在图层属性中设置正确的坐标系后重试。 / "
-            f"Layer '{name}' has no coordinate reference system, so areas and distances cannot be "
-            f"computed. Set its CRS in the layer properties and run again."
-        )
+            tr("Layer '{name}' has no coordinate reference system, so areas and distances cannot be computed. "
+               "Set its CRS in the layer properties and run again.").format(name=name))
     extent = source.sourceExtent()
     if extent.isNull() or (extent.width() == 0 and extent.height() == 0):
         return crs
@@ -157,12 +156,9 @@ def require_crs(source, name: str, context=None):
                 fits = False
     if not fits:
         raise QgsProcessingException(
-            f"图层“{name}”的坐标值（范围 {span}）与其坐标系 {crs.authid() or crs.description()} 不符，"
-            f"可能设错了坐标系（例如把投影坐标标成了经纬度，或选错了 3 度带）。请在图层属性中改正坐标系后重试。 / "
-            f"Layer '{name}': its coordinates ({span}) do not fit its CRS {crs.authid() or crs.description()}; "
-            f"the CRS is probably set wrong (e.g. projected metres labelled as degrees, or the wrong "
-            f"3-degree zone). Correct the layer's CRS and run again."
-        )
+            tr("Layer '{name}': its coordinates ({span}) do not fit its CRS {crs}; the CRS is probably set wrong "
+               "(e.g. projected metres labelled as degrees, or the wrong 3-degree zone). Correct the layer's CRS "
+               "and run again.").format(name=name, span=span, crs=crs.authid() or crs.description()))
     return crs
 
 
@@ -176,8 +172,8 @@ def _transform_context(context):
 
 # -- resolving an input ------------------------------------------------------------------------------
 
-_GEOMETRY_WORDS = {"point": ("点", "points"), "line": ("线", "lines"), "polygon": ("面", "polygons"),
-                   "none": ("无几何的属性表", "no geometry (a table)")}
+_GEOMETRY_WORDS = {"point": N_("points"), "line": N_("lines"), "polygon": N_("polygons"),
+                   "none": N_("no geometry (a table)")}
 
 
 def resolve_input(source, layer, value, param: str, *, feedback, description: str = "",
@@ -208,14 +204,12 @@ def _check_geometry_type(source, name, param, description, accepted):
             QgsWkbTypes.PolygonGeometry: "polygon"}.get(gtype, "none")
     if have in accepted:
         return
-    want_zh = "或".join(_GEOMETRY_WORDS[g][0] for g in accepted)
-    want_en = " or ".join(_GEOMETRY_WORDS[g][1] for g in accepted)
-    label = f"{param}（{description}）" if description else param
+    want = tr(" or ").join(tr(_GEOMETRY_WORDS[g]) for g in accepted)
+    label = f"{param} ({description})" if description else param
     raise QgsProcessingException(
-        f"{label}需要{want_zh}图层，但图层“{name}”是{_GEOMETRY_WORDS[have][0]}图层（{source.featureCount()} 个要素），"
-        f"其中的要素都无法参与计算。请选择正确的图层。 / {param} needs a layer of {want_en}, but '{name}' holds "
-        f"{_GEOMETRY_WORDS[have][1]} ({source.featureCount()} features): none of them could be used. "
-        f"Choose the right layer.")
+        tr("{param} needs a layer of {want}, but '{name}' holds {have} ({n} features): none of them could be "
+           "used. Choose the right layer.").format(param=label, want=want, name=name,
+                                                   have=tr(_GEOMETRY_WORDS[have]), n=source.featureCount()))
 
 
 def _check_layer_choice(layer, name, param, feedback):
@@ -234,17 +228,16 @@ def _check_layer_choice(layer, name, param, feedback):
     if ds is None:
         return
     names = [ds.GetLayer(i).GetName() for i in range(ds.GetLayerCount())]
+    names = [n for n in names if n.lower() != "layer_styles"]   # QGIS's saved styles (ours too): not data
     ds = None
     if len(names) > 1:
-        shown = "、".join(names[:20]) + (" …" if len(names) > 20 else "")
-        shown_en = ", ".join(names[:20]) + (", …" if len(names) > 20 else "")
+        shown = ", ".join(names[:20]) + (", …" if len(names) > 20 else "")
         raise QgsProcessingException(
-            f"{param}：文件 {path} 中有 {len(names)} 个图层（{shown}），但没有指定用哪一个。"
-            f"请写成“{path}|layername=图层名”，例如“{path}|layername={names[0]}”。 / "
-            f"{param}: file {path} holds {len(names)} layers ({shown_en}) and none was named. "
-            f"Write '{path}|layername=NAME', e.g. '{path}|layername={names[0]}'.")
+            tr("{param}: file {path} holds {n} layers ({names}) and none was named. Write '{path}|layername=NAME', "
+               "e.g. '{path}|layername={first}'.").format(param=param, path=path, n=len(names), names=shown,
+                                                           first=names[0]))
     if names and feedback is not None:
-        feedback.pushInfo(f"{param}：使用文件 {path} 中的图层 {names[0]} / {param}: using layer {names[0]} of {path}")
+        feedback.pushInfo(tr("{param}: using layer {layer} of {path}").format(param=param, layer=names[0], path=path))
 
 
 _GB_CODECS = ("GBK", "GB2312", "GB18030", "CP936", "WINDOWS-936", "EUC-CN")
@@ -268,10 +261,8 @@ def _fix_text_encoding(inp: InputLayer, feedback) -> InputLayer:
     if text.detected == UNKNOWN:
         if feedback is not None:
             feedback.pushWarning(
-                f"图层“{inp.name}”没有 .cpg 编码文件，其属性文字既不是 UTF-8 也不是 GBK，中文可能是乱码。"
-                f"请建立文件 {cpg}，内容写明编码（如 GBK）后重试。 / Layer '{inp.name}' has no .cpg file and its "
-                f"text is neither UTF-8 nor GBK: Chinese text may be garbled. Create {cpg} naming the encoding "
-                f"(e.g. GBK) and run again.")
+                tr("Layer '{name}' has no .cpg file and its text is neither UTF-8 nor GBK: Chinese text may be "
+                   "garbled. Create {cpg} naming the encoding (e.g. GBK) and run again.").format(name=inp.name, cpg=cpg))
         return inp
     if (layer.dataProvider().encoding() or "").upper() in _GB_CODECS:
         return inp  # the user set the layer's encoding already
@@ -279,10 +270,8 @@ def _fix_text_encoding(inp: InputLayer, feedback) -> InputLayer:
         -1, None) or getattr(inp.value, "filterExpression", "")
     if restricted:
         raise QgsProcessingException(
-            f"图层“{inp.name}”没有 .cpg 编码文件，其属性文字是 GBK 编码；只用选中要素或限定要素时无法改用 GBK 读取。"
-            f"请建立内容为 GBK 的文件 {cpg} 后重试。 / Layer '{inp.name}' has no .cpg file and its text is GBK, "
-            f"which cannot be re-read for selected or limited features only. Create {cpg} containing GBK and "
-            f"run again.")
+            tr("Layer '{name}' has no .cpg file and its text is GBK, which cannot be re-read for selected or "
+               "limited features only. Create {cpg} containing GBK and run again.").format(name=inp.name, cpg=cpg))
     from qgis.core import QgsVectorLayer
 
     fixed = QgsVectorLayer(layer.source(), layer.name(), "ogr")
@@ -293,11 +282,9 @@ def _fix_text_encoding(inp: InputLayer, feedback) -> InputLayer:
         fixed.setSubsetString(layer.subsetString())
     if feedback is not None:
         feedback.pushWarning(
-            f"图层“{inp.name}”没有 .cpg 编码文件，其属性文字不是 UTF-8 而是 GBK 编码（{text.n_values} 个不同的中文取值），"
-            f"已按 GBK（GB18030）读取。请在 .shp 旁建立内容为 GBK 的文件 {cpg}，其他软件才能正确读取。 / "
-            f"Layer '{inp.name}' has no .cpg file and its text is GBK, not UTF-8 ({text.n_values} distinct "
-            f"non-ASCII values): read as GBK (GB18030). Put a file {cpg} containing GBK next to the .shp so "
-            f"other software reads it right too.")
+            tr("Layer '{name}' has no .cpg file and its text is GBK, not UTF-8 ({n} distinct non-ASCII values): "
+               "read as GBK (GB18030). Put a file {cpg} containing GBK next to the .shp so other software reads it "
+               "right too.").format(name=inp.name, n=text.n_values, cpg=cpg))
     return replace(inp, source=fixed, layer=fixed, encoding="GB18030")
 
 
@@ -377,29 +364,27 @@ def choose_working_crs(source, name: str, context, override=None):
     if override is not None and override.isValid():
         if override.isGeographic():
             raise QgsProcessingException(
-                f"指定的计算坐标系 {override.authid()} 是地理坐标系，请选择以米为单位的投影坐标系 / "
-                f"The working CRS {override.authid()} is geographic: choose a projected CRS in metres"
-            )
+                tr("The working CRS {crs} is geographic: choose a projected CRS in metres").format(
+                    crs=override.authid()))
         if lonlat is not None:
             pick = rescaled_working_epsg(override.authid() or override.description(), _geographic_base(override),
                                          *lonlat, *point_scale(override, *lonlat, context))
             if pick is not None:
                 raise QgsProcessingException(
-                    f"指定的计算坐标系不适合量算：{pick[1].split(' / ')[0]}。请改用 EPSG:{pick[0]} 或留空自动选择 / "
-                    f"the working CRS given is not metric here: {pick[1].split(' / ')[1]}. Use EPSG:{pick[0]} or "
-                    f"leave it empty to choose automatically")
-        return override, f"计算坐标系（用户指定）/ working CRS (given): {override.authid()}"
+                    tr("The working CRS given is not metric here: {why}. Use EPSG:{code} or leave it empty to "
+                       "choose automatically").format(why=rescaled_crs_note(*pick), code=pick[0]))
+        return override, tr("working CRS (given): {crs}").format(crs=override.authid())
     if not crs.isGeographic():
         if lonlat is not None:
             pick = rescaled_working_epsg(crs.authid() or crs.description(), _geographic_base(crs), *lonlat,
                                          *point_scale(crs, *lonlat, context))
             if pick is not None:
-                return QgsCoordinateReferenceSystem(f"EPSG:{pick[0]}"), pick[1]
+                return QgsCoordinateReferenceSystem(f"EPSG:{pick[0]}"), rescaled_crs_note(*pick)
         unit = QgsUnitTypes.toString(crs.mapUnits())
-        return crs, f"计算坐标系 / working CRS: {crs.authid() or crs.description()} ({unit})"
+        return crs, tr("working CRS: {crs} ({unit})").format(crs=crs.authid() or crs.description(), unit=unit)
     lon, lat = lonlat if lonlat is not None else (99.0, 24.0)
-    code, sentence = working_epsg(crs.authid(), lon, lat)
-    return QgsCoordinateReferenceSystem(f"EPSG:{code}"), sentence
+    code, facts = working_epsg(crs.authid(), lon, lat)
+    return QgsCoordinateReferenceSystem(f"EPSG:{code}"), working_crs_note(code, facts)
 
 
 def warn_if_disjoint(feedback, name: str, geoms, ref_name: str, ref_geoms) -> bool:
@@ -418,10 +403,9 @@ def warn_if_disjoint(feedback, name: str, geoms, ref_name: str, ref_geoms) -> bo
     gap_km = math.hypot(gap_x, gap_y) / 1000.0
     if feedback is not None:
         feedback.pushWarning(
-            f"警告：图层“{name}”与“{ref_name}”的范围完全不重叠（相距约 {gap_km:,.1f} km），不会得到任何结果。"
-            f"可能是坐标系设错（例如选错了 3 度带）或选错了图层。 / WARNING: layer '{name}' does not overlap "
-            f"'{ref_name}' at all (about {gap_km:,.1f} km apart), so it can give no result. Its CRS is probably "
-            f"wrong (e.g. the wrong 3-degree zone) or the wrong layer was chosen.")
+            tr("WARNING: layer '{name}' does not overlap '{ref}' at all (about {km} km apart), so it can give no "
+               "result. Its CRS is probably wrong (e.g. the wrong 3-degree zone) or the wrong layer was "
+               "chosen.").format(name=name, ref=ref_name, km=f"{gap_km:,.1f}"))
     return True
 
 
@@ -578,16 +562,51 @@ def _arrow_fid_and_geometry(columns: list, wanted: list, lyr) -> tuple[str, str]
 
 
 def _arrow_column(chunks) -> np.ndarray:
-    out = []
+    parts = []
     for chunk in chunks:
         mask = np.ma.getmaskarray(chunk) if np.ma.isMaskedArray(chunk) else np.zeros(len(chunk), dtype=bool)
         data = np.ma.getdata(chunk)
-        vals = [v.decode("utf-8", "replace") if isinstance(v, bytes) else
-                (v.item() if hasattr(v, "item") else v) for v in data.tolist()]
-        out.extend(None if m else v for v, m in zip(vals, mask))
-    col = np.empty(len(out), dtype=object)
-    col[:] = out
-    return col
+        if data.dtype.kind == "S" and len(data):  # fixed-width bytes: decoded at once, split back
+            raw = data.tolist()
+            text = b"\x00".join(raw).decode("utf-8", "replace").split("\x00")
+            if len(text) != len(raw):  # a value holds NUL itself
+                text = [v.decode("utf-8", "replace") for v in raw]
+            vals = np.empty(len(raw), dtype=object)
+            vals[:] = text
+        elif data.dtype.kind in "biuf":  # numpy -> Python scalars, as .tolist() gives them
+            vals = data.astype(object)
+        else:
+            vals = np.empty(len(data), dtype=object)
+            vals[:] = [v.decode("utf-8", "replace") if isinstance(v, bytes) else
+                       (v.item() if hasattr(v, "item") else v) for v in data.tolist()]
+        vals[mask] = None
+        parts.append(vals)
+    return np.concatenate(parts) if parts else np.empty(0, dtype=object)
+
+
+def read_attributes(inp: InputLayer, fields, feedback=None) -> dict | None:
+    """Columns ``fields`` of every feature of ``inp`` (no geometry) through GDAL's Arrow stream, as object
+    arrays of Python values (None for NULL); None when the fast path does not apply (then iterate QGIS)."""
+    fast = _fast_file(inp.layer, inp.value, None, fields, inp.dbf)
+    if fast is None:
+        return None
+    from osgeo import gdal
+
+    ds = gdal.OpenEx(fast.path, gdal.OF_VECTOR, open_options=list(fast.open_options))
+    lyr = ds.GetLayerByName(fast.layer_name)
+    defn = lyr.GetLayerDefn()
+    all_names = [defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())]
+    lyr.SetIgnoredFields([f for f in all_names if f not in fields] + ["OGR_GEOMETRY"])
+    cols, n = {f: [] for f in fields}, 0
+    for batch in lyr.GetArrowStreamAsNumPy():
+        if feedback is not None and feedback.isCanceled():
+            raise canceled()
+        for f in fields:
+            cols[f].append(batch[f])
+        n += len(batch[fields[0]]) if fields else 0
+    if not fields or n != inp.source.featureCount():
+        return None
+    return {f: _arrow_column(cols[f]) for f in fields}
 
 
 def _field_indexes(source, name: str, field_names) -> list:
@@ -597,7 +616,7 @@ def _field_indexes(source, name: str, field_names) -> list:
         i = all_fields.lookupField(f)
         if i < 0:
             raise QgsProcessingException(
-                f"图层“{name}”中没有字段“{f}” / layer '{name}' has no field '{f}'")
+                tr("layer '{name}' has no field '{field}'").format(name=name, field=f))
         idx.append(i)
     return idx
 
@@ -704,12 +723,12 @@ def read_layer(inp: InputLayer, kind: str, *, dest_crs, context, feedback, field
 def _clean_and_log(arrays: LayerArrays, kind: str, feedback):
     result = clean(arrays.geoms, kind=kind, layer=arrays.name, unparsable=arrays.unparsable, ids=arrays.fids)
     if feedback is not None:
-        for line in result.report.lines():
+        for line in clean_lines(result.report):
             feedback.pushInfo(line)
         if arrays.n_curved:
-            feedback.pushInfo(f"  {arrays.n_curved} 个曲线几何已离散为折线 / {arrays.n_curved} curved geometries segmentised")
+            feedback.pushInfo("  " + tr("{n} curved geometries segmentised").format(n=arrays.n_curved))
         if arrays.n_m:
-            feedback.pushInfo(f"  {arrays.n_m} 个要素的 M 值已忽略 / M values of {arrays.n_m} features ignored")
+            feedback.pushInfo("  " + tr("M values of {n} features ignored").format(n=arrays.n_m))
     return result
 
 

@@ -18,6 +18,8 @@ from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..i18n import N_, tr
+
 STYLE_DIR = Path(__file__).resolve().parent.parent / "styles"
 RANK_PROPERTY = "lincang_liangwei/draw_rank"
 
@@ -26,7 +28,7 @@ RANK_PROPERTY = "lincang_liangwei/draw_rank"
 class Style:
     name: str          # styles/<name>.qml
     rank: int          # drawing order among our layers in one group: higher is drawn above
-    title: str         # the style's name in layer_styles
+    title: str         # the style's name in layer_styles (English, N_-marked; written translated)
 
     @property
     def path(self) -> Path:
@@ -36,15 +38,15 @@ class Style:
         return self.path.read_text(encoding="utf-8")
 
 
-REGISTER = Style("register", 90, "两违巡查 台账 register")
-PIECES = Style("controllines_pieces", 60, "两违巡查 压占图斑 encroached pieces")
-BREACHES = Style("pipeclearance_breaches", 60, "两违巡查 管线净距 pipe breaches")
-GROWTH = Style("epochs_growth", 50, "两违巡查 新增部分 added parts")
-CAD_LINES = Style("cadimport_lines", 45, "两违巡查 CAD 控制线 CAD lines")
-CAD_POLYGONS = Style("cadimport_polygons", 40, "两违巡查 CAD 控制区 CAD polygons")
-DEMOLISHED = Style("epochs_demolished", 30, "两违巡查 已拆除 demolished")
-LATER = Style("epochs_later", 20, "两违巡查 变化类型 change classes")
-BUILDINGS = Style("controllines_buildings", 10, "两违巡查 建筑汇总 every building")
+REGISTER = Style("register", 90, N_("Liangwei register"))
+PIECES = Style("controllines_pieces", 60, N_("Liangwei encroached pieces"))
+BREACHES = Style("pipeclearance_breaches", 60, N_("Liangwei pipe breaches"))
+GROWTH = Style("epochs_growth", 50, N_("Liangwei added parts"))
+CAD_LINES = Style("cadimport_lines", 45, N_("Liangwei CAD lines"))
+CAD_POLYGONS = Style("cadimport_polygons", 40, N_("Liangwei CAD polygons"))
+DEMOLISHED = Style("epochs_demolished", 30, N_("Liangwei demolished"))
+LATER = Style("epochs_later", 20, N_("Liangwei change classes"))
+BUILDINGS = Style("controllines_buildings", 10, N_("Liangwei every building"))
 
 # (algorithm name, output parameter) -> style: every output of every algorithm
 STYLES = {
@@ -110,7 +112,7 @@ def gpkg_style(style: Style | None):
     """(style name, QML text, description) for ``gpkgbulk.write_layer_style``; None without a style."""
     if style is None or not style.path.is_file():
         return None
-    return style.title, style.qml(), "lincang_liangwei styles/" + style.path.name
+    return tr(style.title), style.qml(), "lincang_liangwei styles/" + style.path.name
 
 
 # --------------------------------------------------------------------------- post-processing in a project
@@ -188,7 +190,7 @@ def _post_processor_class():
                         break
             except Exception as exc:  # noqa: BLE001 - a style must never fail a finished run
                 if feedback is not None:
-                    feedback.pushInfo(f"样式未能应用 / style not applied: {exc}")
+                    feedback.pushInfo(tr("style not applied: {error}").format(error=exc))
 
     _CLASS.append(StylePostProcessor)
     return StylePostProcessor

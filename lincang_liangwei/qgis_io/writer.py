@@ -37,6 +37,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QVariant
 
+from ..i18n import tr
 from .messages import canceled
 from .reader import features
 
@@ -134,7 +135,7 @@ def write_arrays(sink, fields: QgsFields, geoms, columns, *, feedback=None, mult
 def _flush(sink, batch, sink_name):
     if batch and not sink.addFeatures(batch, QgsFeatureSink.FastInsert):
         err = sink.lastError() if hasattr(sink, "lastError") else ""
-        raise QgsProcessingException(f"写入输出 {sink_name} 失败 / could not write {sink_name}: {err}")
+        raise QgsProcessingException(tr("could not write {name}: {error}").format(name=sink_name, error=err))
 
 
 def copy_with_columns(source, sink, out_fields: QgsFields, fids: np.ndarray, columns, *, feedback=None,
@@ -206,6 +207,7 @@ class Destination:
     load_uri: str = ""              # what to load on completion when we register it ourselves
     open_sink: object = None
     key: tuple = ()                 # what it writes over, to compare with inputs and other outputs
+    algorithm: str = ""             # the algorithm writing it (its name): picks the style (qgis_io.styles)
 
     @property
     def fast(self) -> bool:
@@ -372,20 +374,27 @@ def _conflicts(out_key: tuple, in_key: tuple) -> bool:
     return not out_key[2] or not in_key[2] or out_key[2] == in_key[2]
 
 
-def check_destinations(dests: dict, inputs: dict):
+def check_destinations(dests: dict, inputs: dict, may_replace: dict | None = None):
     """Refuse, before anything is read, destinations that would write over an input, over each other, or into
-    a folder that cannot take the file.  ``dests``: name -> Destination or None; ``inputs``: name -> key."""
+    a folder that cannot take the file.  ``dests``: name -> Destination or None; ``inputs``: name -> key.
+
+    ``may_replace``: {input name: output name} pairs that are allowed to be the same file (the register's
+    PREVIOUS updated in place by OUTPUT: read fully first, then replaced atomically).  Only a whole-file or
+    GeoPackage-file destination qualifies; every other input stays protected."""
+    may_replace = may_replace or {}
     for name, dest in dests.items():
         if dest is None:
             continue
         for in_name, in_key in inputs.items():
+            if may_replace.get(in_name) == name and (dest.kind == FILE or dest.path):
+                continue
             if _conflicts(dest.key, in_key):
-                what = f"图层 {in_key[2]}" if dest.key[0] == "file" and dest.key[2] else "文件"
-                what_en = f"layer {in_key[2]}" if dest.key[0] == "file" and dest.key[2] else "the file"
+                what = (tr("layer {layer}").format(layer=in_key[2]) if dest.key[0] == "file" and dest.key[2]
+                        else tr("the file"))
                 raise QgsProcessingException(
-                    f"输出 {name}（{dest.text}）会覆盖输入 {in_name} 的{what}，原始数据将丢失。请另选输出文件或图层名。 / "
-                    f"output {name} ({dest.text}) would replace {what_en} input {in_name} is read from: the original "
-                    f"data would be lost. Choose another output file or layer name.")
+                    tr("output {name} ({target}) would replace {what} input {input} is read from: the original data "
+                       "would be lost. Choose another output file or layer name.").format(
+                        name=name, target=dest.text, what=what, input=in_name))
     seen = {}
     for name, dest in dests.items():
         if dest is None or not dest.key:
@@ -393,10 +402,9 @@ def check_destinations(dests: dict, inputs: dict):
         for other, okey in seen.items():
             if _conflicts(dest.key, okey):
                 raise QgsProcessingException(
-                    f"输出 {other} 与 {name} 指向同一目标 {dest.text}，后写的会覆盖先写的。请为每个输出选择不同的文件"
-                    f"（或同一 GeoPackage 中已存在文件里的不同图层）。 / outputs {other} and {name} both point at "
-                    f"{dest.text}: the second would replace the first. Give each output its own file (or its own "
-                    f"layer of an existing GeoPackage).")
+                    tr("outputs {first} and {second} both point at {target}: the second would replace the first. Give "
+                       "each output its own file (or its own layer of an existing GeoPackage).").format(
+                        first=other, second=name, target=dest.text))
         seen[name] = dest.key
     for name, dest in dests.items():
         if dest is not None and dest.kind == FILE:
@@ -413,24 +421,24 @@ def check_folder(name: str, path: str):
         while probe and not os.path.exists(probe):
             probe = os.path.dirname(probe)
         if probe and not os.path.isdir(probe):
-            problem = (f"路径中的 {probe} 是文件而不是文件夹", f"{probe} on the way is a file, not a folder")
+            problem = tr("{path} on the way is a file, not a folder").format(path=probe)
         else:
-            problem = (f"文件夹 {folder} 不存在", f"folder {folder} does not exist")
+            problem = tr("folder {path} does not exist").format(path=folder)
     elif not os.path.isdir(folder):
-        problem = (f"{folder} 不是文件夹", f"{folder} is not a folder")
+        problem = tr("{path} is not a folder").format(path=folder)
     elif not os.access(folder, os.W_OK | os.X_OK):
-        problem = (f"没有写入文件夹 {folder} 的权限", f"no permission to write in folder {folder}")
+        problem = tr("no permission to write in folder {path}").format(path=folder)
     elif os.path.isdir(path) and os.path.splitext(path)[1].lower() not in (".gdb",):
-        problem = (f"{path} 是已存在的文件夹", f"{path} is an existing folder")
+        problem = tr("{path} is an existing folder").format(path=path)
     if problem:
-        raise QgsProcessingException(f"无法写入输出 {name}：{problem[0]}。 / cannot write output {name}: {problem[1]}.")
+        raise QgsProcessingException(tr("cannot write output {name}: {problem}.").format(name=name, problem=problem))
 
 
 def _os_error(dest: Destination, exc: OSError) -> QgsProcessingException:
     reason = exc.strerror or str(exc)
     return QgsProcessingException(
-        f"无法写入输出 {dest.name}（{dest.path or dest.text}）：{reason}。 / cannot write output {dest.name} "
-        f"({dest.path or dest.text}): {reason}.")
+        tr("cannot write output {name} ({target}): {reason}.").format(name=dest.name, target=dest.path or dest.text,
+                                                                       reason=reason))
 
 
 # --------------------------------------------------------------------------- #
@@ -448,12 +456,13 @@ def write_features(dest: Destination | None, context, feedback, fields_spec, geo
     geoms = _as_multi(np.asarray(geoms, dtype=object))
     fields = make_fields(fields_spec)
 
-    def fast(path):
+    def fast(path, style=None):
         from ..gpkgbulk import write_new_layer
 
         cols = [(name, _BULK_KINDS[kind], np.asarray(col)) for (name, kind), col in zip(fields_spec, columns)]
         crs_id = crs.authid() if crs.authid().upper().startswith("EPSG:") else crs.toWkt()
-        return write_new_layer(path, dest.layer_name, geoms, cols, crs_id, "MultiLineString" if lines else "MultiPolygon")
+        return write_new_layer(path, dest.layer_name, geoms, cols, crs_id, "MultiLineString" if lines else "MultiPolygon",
+                               style=style)
 
     def fill(sink):
         write_arrays(sink, fields, geoms, columns, feedback=feedback, multi=False, progress_from=progress_from,
@@ -476,12 +485,12 @@ def write_source_rows(dest: Destination | None, context, feedback, source, fids,
     out_fields = QgsProcessingUtils.combineFields(source.fields(), make_fields(spec))
     use_fast = dest.fast and fast_file is not None and str(fast_file[0]).lower().endswith(".gpkg")
 
-    def fast(path):
+    def fast(path, style=None):
         from ..gpkgbulk import copy_layer_with_columns
 
         extra = [(name, _BULK_KINDS[kind], np.asarray(col)) for (name, kind), col in zip(spec, columns)]
         return copy_layer_with_columns(fast_file[0], fast_file[1], path, dest.layer_name, extra, fids,
-                                       only_listed=only_listed)
+                                       only_listed=only_listed, style=style)
 
     def fill(sink):
         return copy_with_columns(source, sink, out_fields, fids, columns, feedback=feedback,
@@ -496,31 +505,36 @@ _BULK_KINDS = {"int": "int", "int64": "int", "double": "double", "string": "stri
 
 
 def _write(dest, context, feedback, fast, fields, wkb_type, crs, fill):
+    """Every output goes through here: the style (``qgis_io.styles``) is stored in a GeoPackage before it is
+    published and set as the layer post-processor of whatever Processing loads into a project."""
+    from . import styles
+
+    style = styles.style_for(dest.algorithm, dest.name, fields.names())
     if dest.kind != FILE:
-        return _write_sink(dest, context, fields, wkb_type, crs, fill)
+        return _write_sink(dest, context, fields, wkb_type, crs, fill, style)
     from .. import atomicfile
 
     try:
         removed = atomicfile.clean_leftovers(dest.path)
         if removed:
-            feedback.pushInfo(f"{dest.name}: 清理了上次中断运行留下的 {removed} 个临时文件 / removed {removed} "
-                              f"temporary file(s) left by an interrupted run")
-        if fast is not None:
-            n = fast(dest.path)   # gpkgbulk: temporary name beside the file, moved into place when complete
-            how = "批量写入 / bulk-written to"
+            feedback.pushInfo(tr("{name}: removed {n} temporary file(s) left by an interrupted run").format(
+                name=dest.name, n=removed))
+        if fast is not None:   # gpkgbulk: temporary name beside the file, moved into place when complete
+            n = fast(dest.path, styles.gpkg_style(style))
+            how = tr("{name}: {n} features bulk-written to {path}")
         else:
-            n = _write_file(dest, context, fields, wkb_type, crs, fill)
-            how = "写入 / written to"
+            n = _write_file(dest, context, fields, wkb_type, crs, fill, style)
+            how = tr("{name}: {n} features written to {path}")
     except OSError as exc:
         raise _os_error(dest, exc) from exc
-    feedback.pushInfo(f"{dest.name}: {n} 个要素{how} {dest.path}")
+    feedback.pushInfo(how.format(name=dest.name, n=n, path=dest.path))
     if dest.project is not None:
-        context.addLayerToLoadOnCompletion(dest.load_uri or dest.path,
-                                           QgsProcessingContext.LayerDetails(dest.label, dest.project, dest.name))
+        details = QgsProcessingContext.LayerDetails(dest.label, dest.project, dest.name)
+        context.addLayerToLoadOnCompletion(dest.load_uri or dest.path, styles.attach(details, style))
     return dest.load_uri or dest.path
 
 
-def _write_file(dest, context, fields, wkb_type, crs, fill) -> int:
+def _write_file(dest, context, fields, wkb_type, crs, fill, style=None) -> int:
     """QGIS's file writer into a temporary file beside ``dest.path``, published when complete."""
     from .. import atomicfile
 
@@ -536,13 +550,18 @@ def _write_file(dest, context, fields, wkb_type, crs, fill) -> int:
         writer = QgsVectorFileWriter.create(str(tmp), fields, wkb_type, crs, context.transformContext(), options)
         if writer.hasError() != QgsVectorFileWriter.NoError:
             raise QgsProcessingException(
-                f"无法创建输出 {dest.name}（{dest.path}）：{writer.errorMessage()} / could not create output "
-                f"{dest.name} ({dest.path}): {writer.errorMessage()}")
+                tr("could not create output {name} ({target}): {error}").format(
+                    name=dest.name, target=dest.path, error=writer.errorMessage()))
         n = fill(writer)
         if not writer.flushBuffer() or writer.hasError() != QgsVectorFileWriter.NoError:
-            raise QgsProcessingException(f"写入输出 {dest.name} 失败 / could not write {dest.name}: "
-                                         f"{writer.errorMessage()}")
+            raise QgsProcessingException(tr("could not write {name}: {error}").format(
+                name=dest.name, error=writer.errorMessage()))
         del writer   # closes the file (the sip wrapper owns the C++ writer)
+        if dest.driver == "GPKG" and style is not None:
+            from ..gpkgbulk import write_layer_style
+            from .styles import gpkg_style
+
+            write_layer_style(tmp, dest.layer_name, gpkg_style(style))
         atomicfile.publish(tmp, dest.path)
     except BaseException:
         writer = None  # noqa: F841 - closes the file before it is removed
@@ -551,19 +570,26 @@ def _write_file(dest, context, fields, wkb_type, crs, fill) -> int:
     return n
 
 
-def _write_sink(dest, context, fields, wkb_type, crs, fill):
+def _write_sink(dest, context, fields, wkb_type, crs, fill, style=None):
     sink, dest_id = dest.open_sink(dest.sink_value, fields, wkb_type, crs)
     if sink is None:
-        raise QgsProcessingException(f"无法创建输出 {dest.name}（{dest.text}） / could not create output "
-                                     f"{dest.name} ({dest.text})")
+        raise QgsProcessingException(tr("could not create output {name} ({target})").format(name=dest.name,
+                                                                                            target=dest.text))
     fill(sink)
     if hasattr(sink, "flushBuffer"):
         sink.flushBuffer()
     del sink
+    from . import styles
+
+    if style is not None and dest.layer_name and str(dest.path).lower().endswith(".gpkg"):
+        from ..gpkgbulk import write_layer_style
+
+        write_layer_style(dest.path, dest.layer_name, styles.gpkg_style(style))   # a layer of an existing file
     if dest.load_uri and dest.project is not None:
-        context.addLayerToLoadOnCompletion(dest.load_uri,
-                                           QgsProcessingContext.LayerDetails(dest.label, dest.project, dest.name))
+        details = QgsProcessingContext.LayerDetails(dest.label, dest.project, dest.name)
+        context.addLayerToLoadOnCompletion(dest.load_uri, styles.attach(details, style))
         return dest.load_uri
+    styles.attach_to_loaded(context, dest_id, style)   # memory layers, database tables: Processing loads them
     return dest_id
 
 

@@ -11,6 +11,7 @@ from shapely.geometry import LineString, Polygon
 
 from devtools.dxf import write_dxf
 
+from .conftest import in_english
 from .layers import box_wkt, memory_layer
 
 X0, Y0 = 508000.0, 2641000.0  # Lincang, EPSG:4542
@@ -55,7 +56,9 @@ def test_registered_with_help(liangwei):
     for p in ("INPUT", "CRS", "LAYER_MAP", "LAYER_FIELD", "TOLERANCE", "OUTPUT", "OUTPUT_LINES"):
         assert p in names
     assert "道路红线=red" in alg.parameterDefinition("LAYER_MAP").defaultValue()
-    assert "闭合容差" in alg.shortHelpString() and "Closing tolerance" in alg.shortHelpString()
+    assert "闭合容差" in alg.shortHelpString()   # the ring runs in zh-Hans
+    with in_english():
+        assert "Closing tolerance" in alg.shortHelpString()
 
 
 def test_counts_statuses_and_report(liangwei, drawing, feedback):
@@ -78,7 +81,7 @@ def test_counts_statuses_and_report(liangwei, drawing, feedback):
     assert lines["ROAD_RED"]["status"] == "gap_too_large" and lines["ROAD_RED"]["gap_m"] == pytest.approx(4.0)
     assert lines["河道蓝线"]["status"] == "open" and lines["河道蓝线"]["line_type"] == "blue"
     text = feedback.text
-    assert "缺口大于闭合容差 0.5 m" in text and "gap 4.000 m" in text
+    assert "缺口大于闭合容差 0.5 m" in text and "缺口 4.000 m" in text
     assert "1 个 CAD 图层未匹配" in text and "建筑 1" in text
 
 
@@ -97,7 +100,9 @@ def test_user_mapping_and_bad_mapping(liangwei, drawing, feedback):
 
 
 def test_refuses_without_crs_or_with_a_wrong_one(liangwei, drawing, feedback):
-    with pytest.raises(QgsProcessingException, match="不带坐标系.*Drawing CRS"):
+    with pytest.raises(QgsProcessingException, match="不带坐标系.*图纸坐标系"):
+        run_import({"INPUT": str(drawing), "CRS": None}, feedback)
+    with in_english(), pytest.raises(QgsProcessingException, match="no coordinate reference system.*Drawing CRS"):
         run_import({"INPUT": str(drawing), "CRS": None}, feedback)
     with pytest.raises(QgsProcessingException, match="地理坐标系"):
         run_import({"INPUT": str(drawing), "CRS": "EPSG:4490"}, feedback)
@@ -169,7 +174,7 @@ def test_controllines_treats_closed_rings_of_a_line_layer_as_polygons(liangwei, 
                          feedback=feedback)
     hits = {f["bld_fid"]: (f["hit_kind"], f["enc_area"]) for f in res["OUTPUT"].getFeatures()}
     assert hits == {1: ("inside_zone", pytest.approx(100)), 2: ("crosses_line", 0)}
-    assert "1 条闭合线按面处理" in feedback.text and "1 open lines as lines" in feedback.text
+    assert "1 条闭合线按面处理" in feedback.text and "1 条开口线按线处理" in feedback.text
 
 
 def test_crs_of_output_is_the_drawing_crs(liangwei, drawing, feedback):

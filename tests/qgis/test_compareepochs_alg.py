@@ -54,7 +54,7 @@ def test_change_classes_and_outputs(liangwei, epochs, feedback):
     assert growth[4]["change"] == "new" and growth[4]["growth_m2"] == pytest.approx(120.0)
     assert growth[2].geometry().area() == pytest.approx(10.0, abs=1.0)
     assert res["N_NEW"] == 1 and res["N_DEMOLISHED"] == 1 and res["N_SPLIT"] == 2 and res["N_UNCHANGED"] == 1
-    assert "新增 / new: 1" in feedback.text
+    assert "新增 (new): 1" in feedback.text
 
 
 def test_exact_iou_fills_match_iou_for_unchanged(liangwei, epochs, feedback):

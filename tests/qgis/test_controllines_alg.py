@@ -2,6 +2,7 @@
 import pytest
 from qgis.core import QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsProcessingException, QgsProject
 
+from .conftest import RecordingFeedback, in_english
 from .layers import box_wkt, memory_layer
 
 X0, Y0 = 508000.0, 2641000.0  # Lincang, EPSG:4542
@@ -34,14 +35,16 @@ def test_provider_and_algorithm_are_registered(liangwei):
     from qgis.core import QgsApplication
 
     reg = QgsApplication.processingRegistry()
-    assert reg.providerById("liangwei").name() == "两违巡查 (Liangwei)"
+    assert reg.providerById("liangwei").name() == "两违巡查"   # "Liangwei" in English: tests/qgis/test_i18n.py
     alg = reg.algorithmById("liangwei:controllines")
     assert alg is not None
     names = [p.name() for p in alg.parameterDefinitions()]
     for p in ("FOOTPRINTS", "RED_LINES", "BLUE_LINES", "GREEN_LINES", "YELLOW_LINES", "PURPLE_LINES",
               "WATER_SOURCE", "MIN_AREA", "MIN_RATIO", "OUTPUT", "OUTPUT_BUILDINGS"):
         assert p in names
-    assert "控制线" in alg.shortHelpString() and "Control-line" in alg.shortHelpString()
+    assert "控制线" in alg.shortHelpString()   # the ring runs in zh-Hans
+    with in_english():
+        assert "Control-line" in alg.shortHelpString()
 
 
 def test_counts_areas_and_fields(liangwei, buildings, feedback):
@@ -73,7 +76,10 @@ def test_counts_areas_and_fields(liangwei, buildings, feedback):
     assert summary["far"]["n_zones"] == 0 and summary["far"]["enc_area_total"] == 0
     assert res["ENC_AREA"] == pytest.approx(20 + 16 + 60)
     assert "输入 5 个要素，参与计算 4 个（其中修复 1 个无效几何），跳过 1 个" in feedback.text
-    assert "5 features in, 4 used" in feedback.text
+    english = RecordingFeedback()
+    with in_english():
+        run({"FOOTPRINTS": buildings, "RED_LINES": red, "GREEN_LINES": green, "WATER_SOURCE": water}, english)
+    assert "5 features in, 4 used" in english.text
 
 
 def test_geographic_footprints_are_projected(liangwei, feedback):
@@ -103,7 +109,11 @@ def test_zone_layer_in_other_crs_is_reprojected(liangwei, buildings, feedback):
     res = run({"FOOTPRINTS": buildings, "RED_LINES": red}, feedback)
     areas = sorted(round(f["enc_area"], 1) for f in res["OUTPUT"].getFeatures())
     assert areas == [16.0, 20.0]
-    assert "EPSG:4326" in feedback.text and "reprojected" in feedback.text
+    assert "坐标系 EPSG:4326 实时转换到 EPSG:4542" in feedback.text
+    english = RecordingFeedback()
+    with in_english():
+        run({"FOOTPRINTS": buildings, "RED_LINES": red}, english)
+    assert "EPSG:4326" in english.text and "reprojected" in english.text
 
 
 def test_layer_without_crs_is_refused(liangwei, feedback):
@@ -111,7 +121,10 @@ def test_layer_without_crs_is_refused(liangwei, feedback):
     red = memory_layer("Polygon", "EPSG:4542", "红线", [(bld(8, -5, 30, 35), ["滨江路"])])
     with pytest.raises(QgsProcessingException) as err:
         run({"FOOTPRINTS": blds, "RED_LINES": red}, feedback)
-    assert "没有坐标参考系" in str(err.value) and "no coordinate reference system" in str(err.value)
+    assert "没有坐标参考系" in str(err.value)
+    with in_english(), pytest.raises(QgsProcessingException) as err:
+        run({"FOOTPRINTS": blds, "RED_LINES": red}, feedback)
+    assert "no coordinate reference system" in str(err.value)
 
 
 def test_no_zone_layer_gives_clear_message(liangwei, buildings, feedback):
@@ -176,4 +189,7 @@ def test_coordinates_that_do_not_fit_the_crs_are_refused(liangwei, feedback, crs
         return
     with pytest.raises(QgsProcessingException) as err:
         run({"FOOTPRINTS": blds, "RED_LINES": red}, feedback)
-    assert "不符" in str(err.value) and "do not fit its CRS" in str(err.value)
+    assert "不符" in str(err.value)
+    with in_english(), pytest.raises(QgsProcessingException) as err:
+        run({"FOOTPRINTS": blds, "RED_LINES": red}, feedback)
+    assert "do not fit its CRS" in str(err.value)

@@ -1,6 +1,7 @@
 """liangwei:compareepochs with floors stored as text (3层, 二层, 3F, empty, NULL) - issue 7."""
 import pytest
 
+from .conftest import RecordingFeedback, in_english
 from .layers import box_wkt, memory_layer
 
 X0, Y0 = 508000.0, 2641000.0
@@ -51,7 +52,13 @@ def test_text_floors_are_parsed_and_unreadable_ones_counted(liangwei, text_epoch
     assert res["N_FLOORS_ADDED"] == 3 and res["N_EXPANDED"] == 1 and res["N_NEW"] == 1 and res["N_UNCHANGED"] == 4
     text = feedback.text
     # earlier: 地下1层 unreadable (1), NULL missing; later: 3-5层 unreadable (1), "" missing
-    assert "1 个值无法识别为层数" in text and "1 values are not a floor count" in text
+    assert "1 个值无法识别为层数" in text
+    english = RecordingFeedback()
+    with in_english():
+        processing.run("liangwei:compareepochs", {
+            "EARLIER": earlier, "LATER": later, "EARLIER_FLOORS_FIELD": "floors", "LATER_FLOORS_FIELD": "floors",
+            "OUTPUT": "memory:", "OUTPUT_DEMOLISHED": "memory:", "OUTPUT_GROWTH": "memory:"}, feedback=english)
+    assert "1 values are not a floor count" in english.text
     assert "地下1层" in text and "3-5层" in text
     assert "5 个文字值已识别为层数" in text  # earlier: 2层 二层 3楼 " 4 " 两层
     assert not feedback.errors

@@ -6,6 +6,7 @@ import pytest
 import shapely
 from qgis.core import QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsProcessingException, QgsProject, QgsVectorLayer
 
+from .conftest import RecordingFeedback, in_english
 from .layers import box_wkt
 
 X0, Y0 = 508000.0, 2641000.0  # EPSG:4542 (CGCS2000 GK CM 99E), Lincang
@@ -188,7 +189,11 @@ def test_gauss_krueger_footprints_keep_their_crs(liangwei, feedback, tmp_path):
     zone = write_layer(tmp_path / "z.gpkg", [(box_wkt(X0 + 50, Y0 - 50, X0 + 200, Y0 + 150), ["绿地"])], layer="z")
     res = run("controllines", {"FOOTPRINTS": f"{blds}|layername=b", "GREEN_LINES": f"{zone}|layername=z"}, feedback)
     assert res["ENC_AREA"] == pytest.approx(5000.0)
-    assert "working CRS: EPSG:4542" in feedback.text and "长度变形" not in feedback.text
+    assert "计算坐标系：EPSG:4542" in feedback.text and "长度变形" not in feedback.text
+    english = RecordingFeedback()
+    with in_english():
+        run("controllines", {"FOOTPRINTS": f"{blds}|layername=b", "GREEN_LINES": f"{zone}|layername=z"}, english)
+    assert "working CRS: EPSG:4542" in english.text and "distorts" not in english.text
 
 
 def test_web_mercator_as_given_working_crs_is_refused(liangwei, feedback, tmp_path):
@@ -206,7 +211,9 @@ def test_undefined_geographic_srs_is_no_crs(liangwei, feedback, tmp_path, which)
     assert "Undefined geographic SRS" in QgsVectorLayer(f"{undefined}|layername=n", "n", "ogr").crs().description()
     good = write_layer(tmp_path / "good.gpkg", [(box_wkt(X0, Y0, X0 + 10, Y0 + 10), ["A"])], layer="g")
     params = {"FOOTPRINTS": f"{good}|layername=g", "RED_LINES": f"{good}|layername=g", which: f"{undefined}|layername=n"}
-    with pytest.raises(QgsProcessingException, match="没有坐标参考系.*has no coordinate reference system"):
+    with pytest.raises(QgsProcessingException, match="没有坐标参考系"):
+        run("controllines", params, feedback)
+    with in_english(), pytest.raises(QgsProcessingException, match="has no coordinate reference system"):
         run("controllines", params, feedback)
 
 
@@ -216,10 +223,16 @@ def test_zone_layer_far_from_the_footprints_is_warned_about(liangwei, feedback, 
     blds = write_layer(tmp_path / "blds.gpkg", [(box_wkt(X0, Y0, X0 + 10, Y0 + 10), ["A"])], layer="b")
     far = write_layer(tmp_path / "z.gpkg", [(box_wkt(X0 + 300_000, Y0, X0 + 300_100, Y0 + 100), ["x"])], layer="蓝线")
     near = write_layer(tmp_path / "z.gpkg", [(box_wkt(X0, Y0, X0 + 5, Y0 + 5), ["y"])], layer="绿线")
-    res = run("controllines", {"FOOTPRINTS": f"{blds}|layername=b", "BLUE_LINES": f"{far}|layername=蓝线",
-                               "GREEN_LINES": f"{near}|layername=绿线"}, feedback)
+    params = {"FOOTPRINTS": f"{blds}|layername=b", "BLUE_LINES": f"{far}|layername=蓝线",
+              "GREEN_LINES": f"{near}|layername=绿线"}
+    res = run("controllines", params, feedback)
     assert res["N_HITS"] == 1
     [warning] = [w for w in feedback.warnings if "不重叠" in w]
+    assert "蓝线" in warning and "3 度带" in warning and "300.0 km" in warning
+    english = RecordingFeedback()
+    with in_english():
+        run("controllines", params, english)
+    [warning] = [w for w in english.warnings if "does not overlap" in w]
     assert "蓝线" in warning and "3-degree zone" in warning and "300.0 km" in warning
 
 
@@ -245,14 +258,20 @@ def test_single_layer_geopackage_without_layer_name_says_which_layer(liangwei, f
 def test_points_as_footprints_are_refused(liangwei, feedback, tmp_path):
     pts = write_layer(tmp_path / "pts.gpkg", [(f"POINT({X0} {Y0})", ["A"])], layer="p", geom="point")
     zone = write_layer(tmp_path / "z.gpkg", [(box_wkt(X0, Y0, X0 + 5, Y0 + 5), ["y"])], layer="g")
-    with pytest.raises(QgsProcessingException, match="FOOTPRINTS.*需要面图层.*“p”是点图层.*needs a layer of polygons"):
-        run("controllines", {"FOOTPRINTS": f"{pts}|layername=p", "GREEN_LINES": f"{zone}|layername=g"}, feedback)
+    params = {"FOOTPRINTS": f"{pts}|layername=p", "GREEN_LINES": f"{zone}|layername=g"}
+    with pytest.raises(QgsProcessingException, match="FOOTPRINTS.*需要面图层.*“p”是点图层"):
+        run("controllines", params, feedback)
+    with in_english(), pytest.raises(QgsProcessingException, match="FOOTPRINTS.*needs a layer of polygons.*'p' holds points"):
+        run("controllines", params, feedback)
 
 
 def test_polygons_as_pipelines_are_refused(liangwei, feedback, tmp_path):
     blds = write_layer(tmp_path / "b.gpkg", [(box_wkt(X0, Y0, X0 + 10, Y0 + 10), ["A"])], layer="b")
-    with pytest.raises(QgsProcessingException, match="PIPELINES.*需要线图层.*needs a layer of lines"):
-        run("pipeclearance", {"FOOTPRINTS": f"{blds}|layername=b", "PIPELINES": f"{blds}|layername=b"}, feedback)
+    params = {"FOOTPRINTS": f"{blds}|layername=b", "PIPELINES": f"{blds}|layername=b"}
+    with pytest.raises(QgsProcessingException, match="PIPELINES.*需要线图层"):
+        run("pipeclearance", params, feedback)
+    with in_english(), pytest.raises(QgsProcessingException, match="PIPELINES.*needs a layer of lines"):
+        run("pipeclearance", params, feedback)
 
 
 def test_layer_of_collection_geometry_type_goes_on_and_is_counted_per_feature(liangwei, feedback, tmp_path):

@@ -17,6 +17,8 @@ from qgis.core import (
 from devtools import fileio
 from devtools.samplecity import generate_city
 
+from .conftest import in_english
+
 ZONES = {"RED_LINES": "red_lines", "BLUE_LINES": "blue_lines", "GREEN_LINES": "green_lines",
          "WATER_SOURCE": "water_source"}
 SINKS = {"liangwei:controllines": ("OUTPUT", "OUTPUT_BUILDINGS"),
@@ -146,7 +148,9 @@ def test_refuses_every_spelling_of_an_input_layer_or_file(liangwei, own_city, fe
     data = own_city.read_bytes()
     dest = spellings(own_city)[k]
     params = {**inputs("liangwei:controllines", own_city), "OUTPUT": "memory:", "OUTPUT_BUILDINGS": dest}
-    with pytest.raises(QgsProcessingException, match="会覆盖输入 FOOTPRINTS.*would replace"):
+    with pytest.raises(QgsProcessingException, match="会覆盖输入 FOOTPRINTS"):
+        run("liangwei:controllines", params, feedback)
+    with in_english(), pytest.raises(QgsProcessingException, match="would replace .*input FOOTPRINTS"):
         run("liangwei:controllines", params, feedback)
     assert count(own_city, "buildings_2023") == before
     assert own_city.read_bytes() == data
@@ -180,7 +184,9 @@ def test_two_outputs_on_one_file_are_refused(liangwei, city, feedback, tmp_path,
     other = {"same": str(first), "relative": "out.gpkg", "symlink": str(tmp_path / "link.gpkg"),
              "layername": f"{first}|layername=b"}[second]
     params = {**inputs("liangwei:controllines", city), "OUTPUT": str(first), "OUTPUT_BUILDINGS": other}
-    with pytest.raises(QgsProcessingException, match="OUTPUT 与 OUTPUT_BUILDINGS 指向同一目标.*both point at"):
+    with pytest.raises(QgsProcessingException, match="OUTPUT 与 OUTPUT_BUILDINGS 指向同一目标"):
+        run("liangwei:controllines", params, feedback)
+    with in_english(), pytest.raises(QgsProcessingException, match="OUTPUT and OUTPUT_BUILDINGS both point at"):
         run("liangwei:controllines", params, feedback)
     assert not first.exists()
 
@@ -192,7 +198,9 @@ def test_unusable_output_folder_is_one_clear_message(liangwei, city, feedback, t
     dest = {"missing": tmp_path / "nope" / "out.gpkg", "under_a_file": tmp_path / "notes.txt" / "out.gpkg",
             "existing_folder": tmp_path / "dir.gpkg"}[where]
     params = {**inputs("liangwei:pipeclearance", city), "OUTPUT": str(dest)}
-    with pytest.raises(QgsProcessingException, match=r"无法写入输出 OUTPUT：.*cannot write output OUTPUT: "):
+    with pytest.raises(QgsProcessingException, match=r"无法写入输出 OUTPUT："):
+        run("liangwei:pipeclearance", params, feedback)
+    with in_english(), pytest.raises(QgsProcessingException, match=r"cannot write output OUTPUT: "):
         run("liangwei:pipeclearance", params, feedback)
 
 
@@ -204,7 +212,9 @@ def test_unwritable_folder(liangwei, city, feedback, tmp_path, monkeypatch):
     params = {**inputs("liangwei:pipeclearance", city), "OUTPUT": str(tmp_path / "out.gpkg")}
     real_access = os.access
     monkeypatch.setattr(os, "access", lambda p, m, **kw: False if str(p) == str(tmp_path) else real_access(p, m))
-    with pytest.raises(QgsProcessingException, match="没有写入文件夹.*no permission to write in folder"):
+    with pytest.raises(QgsProcessingException, match="没有写入文件夹"):
+        run("liangwei:pipeclearance", params, feedback)
+    with in_english(), pytest.raises(QgsProcessingException, match="no permission to write in folder"):
         run("liangwei:pipeclearance", params, feedback)
     monkeypatch.setattr(os, "access", real_access)
 
@@ -237,7 +247,7 @@ def test_leftovers_of_killed_runs_are_removed_live_ones_kept(liangwei, city, fee
     res = run("liangwei:pipeclearance", params, feedback)
     assert not any(p.exists() for p in dead)
     assert alive.exists() and foreign.exists() and other.exists()
-    assert "removed 2 temporary file(s)" in feedback.text
+    assert "清理了上次中断运行留下的 2 个临时文件" in feedback.text   # "removed 2 temporary file(s)" in English
     assert count(tmp_path / "out.gpkg", "out") == res["N_BREACHES"]
 
 

@@ -27,12 +27,13 @@ class RecordingIface:
 
 def test_menu_lists_every_algorithm_and_unload_removes_all(liangwei):
     from lincang_liangwei.processing.provider import ALGORITHMS
-    from lincang_liangwei.ui.menu import MENU_TITLE, LiangweiMenu
+    from lincang_liangwei.ui.menu import LiangweiMenu, menu_title
 
     iface = RecordingIface()
     menu = LiangweiMenu(iface)
     menu.install()
-    titles = [action.text() for name, action in iface.menu if name == MENU_TITLE]
+    assert menu_title() == "两违巡查(&L)"   # the ring runs in zh-Hans
+    titles = [action.text() for name, action in iface.menu if name == menu_title()]
     assert len(titles) == len(ALGORITHMS) + 1
     assert any("控制线压占检查" in t for t in titles) and any("管线净距检查" in t for t in titles)
     assert len(iface.toolbar) == 1 and not iface.toolbar[0].icon().isNull()

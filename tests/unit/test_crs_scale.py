@@ -11,17 +11,17 @@ LON, LAT = 100.08, 23.88  # Lincang
 def test_web_mercator_near_lincang_is_refused_as_working_crs():
     k = 1.0 / math.cos(math.radians(LAT))  # Web Mercator's point scale (both directions) at Lincang
     assert scale_error(k, k) == pytest.approx(0.0936, abs=0.001)
-    code, sentence = rescaled_working_epsg("EPSG:3857", "EPSG:4326", LON, LAT, k, k)
+    code, facts = rescaled_working_epsg("EPSG:3857", "EPSG:4326", LON, LAT, k, k)
     assert code == 32647  # WGS 84 / UTM 47N, as for geographic WGS 84 input
-    assert "EPSG:3857" in sentence and "EPSG:32647" in sentence
-    assert "9.4%" in sentence and "19.6%" in sentence  # length and area error, in both languages
-    assert "长度变形" in sentence and "distorts lengths" in sentence
+    assert facts["crs"] == "EPSG:3857" and facts["kind"] == "utm"
+    assert f"{facts['length_pct']:.1f}" == "9.4" and f"{facts['area_pct']:.1f}" == "19.6"  # length and area error
+    # the sentence in both languages: tests/qgis/test_i18n.py::test_crs_notes_in_both_languages
 
 
 def test_cgcs2000_projection_far_from_its_centre_goes_to_the_3_degree_zone():
-    code, sentence = rescaled_working_epsg("EPSG:4547", "EPSG:4490", LON, LAT, 1.012, 1.011)
+    code, facts = rescaled_working_epsg("EPSG:4547", "EPSG:4490", LON, LAT, 1.012, 1.011)
     assert code == 4542  # CGCS2000 3-degree GK, CM 99E
-    assert "1.2%" in sentence and "CGCS2000" in sentence
+    assert f"{facts['length_pct']:.1f}" == "1.2" and facts["kind"] == "gk3"   # "CGCS2000 3-degree GK zone" in the log
 
 
 def gk_scale(lon_off_deg, lat=LAT, k0=1.0):

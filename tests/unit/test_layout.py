@@ -54,7 +54,8 @@ def test_package_is_one_clean_folder_with_license(tmp_path):
         names = zf.namelist()
     assert {n.split("/")[0] for n in names} == {"lincang_liangwei"}
     for needed in ("metadata.txt", "LICENSE", "__init__.py", "core/rules_default.toml", "icons/liangwei.svg",
-                   "processing/help/controllines.html", "help/index.html", "docs/rules.md", "CHANGELOG.md",
+                   "processing/help/en/controllines.html", "processing/help/zh-Hans/controllines.html",
+                   "help/en/index.html", "help/zh-Hans/index.html", "i18n/lincang_liangwei_zh-Hans.qm", "docs/rules.md", "CHANGELOG.md",
                    "styles/register.qml", "resources.qrc"):
         assert f"lincang_liangwei/{needed}" in names, needed
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
