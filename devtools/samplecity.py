@@ -1361,9 +1361,12 @@ def _redigitise(pad, cnt, mask, area_noise, jitter, rng_scale, rng_jit):
 
 
 # verdicts of ``truth_later.expected_verdict`` (see _expected_verdict)
-V_DEMOLISH, V_EXPIRED, V_LEGACY, V_VERIFY = "拆除候选", "超期临时建筑", "历史存量", "待核查"
+V_DEMOLISH, V_RECTIFY, V_EXPIRED, V_LEGACY, V_VERIFY = "拆除候选", "限期整改", "超期临时建筑", "历史存量", "待核查"
 GROWTH_CHANGES = ("new", "expanded", "rebuilt", "expanded+floors_added")  # footprint grew or was built
-CHANGE_FINDINGS = GROWTH_CHANGES + ("floors_added",)
+# construction since the earlier epoch (= rules_default.toml [register] built_changes / case_changes)
+BUILT_CHANGES = GROWTH_CHANGES + ("floors_added", "merged")
+CHANGE_FINDINGS = BUILT_CHANGES
+CABLE_PIPE_KINDS = ("power", "telecom")
 MIN_ENC_AREA_M2 = 1.0  # = rules_default.toml [verdict.line_inside] min_enc_area_m2
 MIN_PIPE_DEFICIT_M = 0.3  # = [verdict.pipe_major] min_deficit_m (and its min_enc_area_m2 = 1.0)
 MAJOR_PIPE_KINDS = ("gas", "transmission", "water", "sewer", "storm", "drainage", "reclaimed", "heat")
@@ -1557,32 +1560,46 @@ def _pipe_truth(city, lg, ok):
     pipe_kind[hw] = match.kind[pm[worst[hw]]]
     pipe_def[hw] = np.round(dm[worst[hw]], 3)
     pipe_area[hw] = np.round(breach[worst[hw]], 2)
-    return near_m, near_kind, pipe_kind, pipe_def, pipe_area
+    # cable (power / telecom) breaches that reach the verdict thresholds (= [verdict.pipe_cable])
+    cable = np.isin(match.kind[p], CABLE_PIPE_KINDS) & np.isfinite(req)
+    cdef = np.where(cable, req - d, -np.inf)
+    m = cdef >= MIN_PIPE_DEFICIT_M
+    bc, pc = b[m], p[m]
+    carea = shapely.area(shapely.intersection(lg[bc], shapely.buffer(pg[pc], match.required_m[pc], quad_segs=8)))
+    cable_breach = np.zeros(n, np.int32)
+    cable_breach[bc[carea >= MIN_ENC_AREA_M2]] = 1
+    return near_m, near_kind, pipe_kind, pipe_def, pipe_area, cable_breach
 
 
-def _expected_verdict(change, line_types, pipe_deficit, pipe_area, permit_kind, permit_expired):
-    """The verdict the register should give (issue 8), first rule that holds:
+def _expected_verdict(change, line_types, pipe_deficit, pipe_area, permit_kind, permit_expired, in_compound=None,
+                      cable_breach=None):
+    """The verdict the register should give (issue 8, default rules table): the most severe that holds:
 
-    1. 拆除候选: footprint grew or was built (GROWTH_CHANGES) and on a control
-       line / water-source zone (>= 1 m2) or in a major pipe's clearance (deficit
-       >= 0.3 m and >= 1 m2 of the building in the clearance band) - a valid
-       permit does not help;
-    2. 超期临时建筑: covered by an expired temporary permit;
-    3. 历史存量: footprint existed before (unchanged, floors_added, split, merged)
-       and on a control line / water-source zone / major pipe clearance;
+    1. 拆除候选: built since the earlier epoch (BUILT_CHANGES, = [register] built_changes: new, expanded,
+       expanded+floors_added, floors_added, rebuilt, merged) and on a control line / water-source zone
+       (>= 1 m2) or in a major pipe's clearance (deficit >= 0.3 m and >= 1 m2 of the building in the
+       clearance band) - a valid permit does not help; or built, inside a residential compound and not
+       covered by a valid permit (住宅小区内的违法建筑);
+    2. 限期整改: built and in a power / telecom cable's clearance (deficit >= 0.3 m, >= 1 m2);
+    3. 超期临时建筑: covered by an expired temporary permit;
     4. 待核查: a change finding (CHANGE_FINDINGS) without a valid permit;
-    5. "": no case (unchanged and clear, or changed inside a valid permit).
-    Cable (power / telecom) breaches give no verdict here (限期整改 in the rules).
+    5. 历史存量: existed before (unchanged, split) and on a control line / water-source zone / pipe clearance
+       (cables included);
+    6. "": no case (unchanged and clear, or changed inside a valid permit).
     """
     change = np.asarray(change, dtype=object)
+    n = len(change)
+    in_compound = np.zeros(n, bool) if in_compound is None else np.asarray(in_compound).astype(bool)
+    cable = np.zeros(n, bool) if cable_breach is None else np.asarray(cable_breach).astype(bool)
     hit = (line_types != "") | ((np.nan_to_num(pipe_deficit, nan=-1) >= MIN_PIPE_DEFICIT_M)
                                & (np.nan_to_num(pipe_area, nan=0) >= MIN_ENC_AREA_M2))
-    growth = np.isin(change, GROWTH_CHANGES)
+    built = np.isin(change, BUILT_CHANGES)
     finding = np.isin(change, CHANGE_FINDINGS)
     valid_permit = (permit_kind != "") & (permit_expired == 0)
     return np.select(
-        [growth & hit, permit_expired == 1, ~growth & hit, finding & ~valid_permit],
-        [V_DEMOLISH, V_EXPIRED, V_LEGACY, V_VERIFY], "").astype(object)
+        [built & (hit | (in_compound & ~valid_permit)), built & cable, permit_expired == 1, finding & ~valid_permit,
+         ~built & (hit | cable)],
+        [V_DEMOLISH, V_RECTIFY, V_EXPIRED, V_VERIFY, V_LEGACY], "").astype(object)
 
 
 def _add_cases(city, lay, frame, rng):
@@ -1618,14 +1635,15 @@ def _add_cases(city, lay, frame, rng):
     exp_txt = np.asarray(pa["expiry"], dtype=object)
     expired[hp] = ((~is_perm[best[hp]]) & (exp_txt[best[hp]] < EXPIRED_BEFORE)).astype(np.int32)
     line_types, zone_codes, enc = _zone_truth(city, lg, ok)
-    near_m, near_kind, pipe_kind, pipe_def, pipe_area = _pipe_truth(city, lg, ok)
+    near_m, near_kind, pipe_kind, pipe_def, pipe_area, cable_breach = _pipe_truth(city, lg, ok)
     new_cols = {
         "in_compound": (comp != "").astype(np.int32), "compound_code": comp,
         "permit_no": permit_no, "permit_kind": permit_kind, "permit_expired": expired,
         "line_types": line_types, "zone_codes": zone_codes, "enc_area_m2": enc,
         "near_pipe_m": near_m, "near_pipe_kind": near_kind,
-        "pipe_kind": pipe_kind, "pipe_deficit_m": pipe_def, "pipe_breach_m2": pipe_area,
-        "expected_verdict": _expected_verdict(change, line_types, pipe_def, pipe_area, permit_kind, expired),
+        "pipe_kind": pipe_kind, "pipe_deficit_m": pipe_def, "pipe_breach_m2": pipe_area, "cable_breach": cable_breach,
+        "expected_verdict": _expected_verdict(change, line_types, pipe_def, pipe_area, permit_kind, expired,
+                                              comp != "", cable_breach),
     }
     city.tables["truth_later"] = pd.concat([tl, pd.DataFrame(new_cols)], axis=1)
     city.info["expected_verdicts"] = pd.Series(new_cols["expected_verdict"]).value_counts().to_dict()

@@ -1,7 +1,7 @@
 """make demo: the whole job on the built-in sample city, through qgis_process.
 
 1. generate the sample city (EPSG:4542, Lincang) unless it is already there;
-2. run every 两违巡查 check as a batch user would (``qgis_process run``);
+2. run liangwei:fullcheck (every 两违巡查 check and the register) as a batch user would (``qgis_process run``);
 3. print a short summary and where the files are.
 
 Outputs are written to a staging folder and moved into place only when every
@@ -40,11 +40,6 @@ def query(path: Path, sql: str) -> list[tuple]:
     return rows
 
 
-def available_algorithms() -> set[str]:
-    out = subprocess.run([str(ROOT / "scripts" / "qgis_process.sh"), "list"], capture_output=True, text=True)
-    return {line.split()[0] for line in out.stdout.splitlines() if line.strip().startswith("liangwei:")}
-
-
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--buildings", type=int, default=20000)
@@ -67,42 +62,28 @@ def main(argv=None) -> int:
     def lyr(name):
         return f"{city}|layername={name}"
 
-    algs = available_algorithms()
     summary = []
-
-    print("== liangwei:controllines 控制线压占检查")
-    res = run_alg("liangwei:controllines", {"FOOTPRINTS": lyr("buildings_2023"),
-                                             **{k: lyr(v) for k, v in ZONES.items()},
-                                             "OUTPUT": stage / "controllines_pieces.gpkg",
-                                             "OUTPUT_BUILDINGS": stage / "controllines_buildings.gpkg"})
+    print("== liangwei:fullcheck 一键巡查 (controllines + pipeclearance + compareepochs + register)")
+    res = run_alg("liangwei:fullcheck", {
+        "EARLIER": lyr("buildings_2019"), "LATER": lyr("buildings_2023"), **{k: lyr(v) for k, v in ZONES.items()},
+        "PIPELINES": lyr("pipelines"), "COMPOUNDS": lyr("compounds"), "DISTRICTS": lyr("districts"),
+        "DISTRICT_CODE_FIELD": "code", "DISTRICT_NAME_FIELD": "name", "PERMITS": lyr("permits"),
+        "EARLIER_FLOORS_FIELD": "floors", "LATER_FLOORS_FIELD": "floors", "EARLIER_DATE": "2019",
+        "LATER_DATE": "2023", "OUTPUT_FOLDER": stage})
     r = res.results
-    summary.append(f"控制线压占 control lines: {int(r['N_HIT_BUILDINGS']):,} of {int(r['N_BUILDINGS']):,} buildings, "
-                   f"{int(r['N_HITS']):,} pieces, {float(r['ENC_AREA']):,.0f} m² encroached  ({res.seconds:.1f} s)")
+    summary.append(f"一键巡查 full check: {int(r['N_BUILDINGS']):,} buildings, {int(r['N_CASES']):,} cases  "
+                   f"({res.seconds:.1f} s, peak {res.peak_mb:.0f} MB)")
+    for key, label in (("N_DEMOLISH", "拆除候选 demolition candidates"), ("N_RECTIFY", "限期整改 rectify"),
+                       ("N_TEMP_EXPIRED", "超期临时建筑 expired temporary"), ("N_VERIFY", "待核查 to verify"),
+                       ("N_LEGACY", "历史存量 legacy stock")):
+        summary.append(f"    {label:34s} {int(r.get(key, 0)):7,}")
     for line_type, n, area in query(stage / "controllines_pieces.gpkg",
                                     "SELECT line_type, COUNT(DISTINCT bld_fid), SUM(enc_area) FROM controllines_pieces "
                                     "GROUP BY line_type ORDER BY line_type"):
-        summary.append(f"    {LABELS.get(line_type, line_type):8s} {line_type:13s} {n:6,} buildings {area:12,.0f} m²")
-
-    if "liangwei:pipeclearance" in algs:
-        print("== liangwei:pipeclearance 管线净距检查")
-        res = run_alg("liangwei:pipeclearance", {"FOOTPRINTS": lyr("buildings_2023"), "PIPELINES": lyr("pipelines"),
-                                                  "OUTPUT": stage / "pipeclearance.gpkg"})
-        r = res.results
-        summary.append(f"管线净距 pipe clearance: {int(r['N_BREACH_BUILDINGS']):,} buildings, {int(r['N_BREACHES']):,} "
-                       f"breaches, {int(r['N_UNMAPPED_PIPES']):,} pipes of unknown kind/class reported  "
-                       f"({res.seconds:.1f} s)")
-    if "liangwei:compareepochs" in algs:
-        print("== liangwei:compareepochs 时相比对")
-        res = run_alg("liangwei:compareepochs", {"EARLIER": lyr("buildings_2019"), "LATER": lyr("buildings_2023"),
-                                                  "EARLIER_FLOORS_FIELD": "floors", "LATER_FLOORS_FIELD": "floors",
-                                                  "EARLIER_DATE": "2019", "LATER_DATE": "2023",
-                                                  "OUTPUT": stage / "epochs_later.gpkg",
-                                                  "OUTPUT_DEMOLISHED": stage / "epochs_demolished.gpkg",
-                                                  "OUTPUT_GROWTH": stage / "epochs_growth.gpkg"})
-        rows = query(stage / "epochs_later.gpkg",
-                     "SELECT change, COUNT(*) FROM epochs_later GROUP BY change ORDER BY COUNT(*) DESC")
-        summary.append("时相比对 epochs 2019→2023: " + ", ".join(f"{c} {n:,}" for c, n in rows)
-                       + f", demolished {int(res.results.get('N_DEMOLISHED', 0)):,}  ({res.seconds:.1f} s)")
+        summary.append(f"    压占 {LABELS.get(line_type, line_type):8s} {line_type:13s} {n:6,} buildings {area:12,.0f} m²")
+    rows = query(stage / "epochs_later.gpkg",
+                 "SELECT change, COUNT(*) FROM epochs_later GROUP BY change ORDER BY COUNT(*) DESC")
+    summary.append("时相比对 epochs 2019→2023: " + ", ".join(f"{c} {n:,}" for c, n in rows))
 
     shutil.rmtree(out, ignore_errors=True)
     stage.rename(out)

@@ -16,6 +16,11 @@ Rules of the game (documented for planners in the algorithm help):
   there is no area to measure, so ``enc_area`` is 0, ``hit_kind`` is
   ``crosses_line`` and the piece is the whole footprint.  MIN_AREA / MIN_RATIO do
   not suppress these (a crossing is never a sliver of outline noise).
+* ``where`` (hits column): ``inside`` when the building is on the zone itself
+  (polygon zone: overlap >= ``min_area`` with the zone before the setback;
+  line zone: the line runs through the building), ``setback`` when it is only
+  in the setback band; always ``inside`` when the type has no setback.  The
+  register's verdict rules tell the two apart (``where`` in ``[verdict.*]``).
 * ``min_area`` (m²) and ``min_ratio`` (share of the footprint) suppress slivers
   from imagery-detected outlines; suppressed pairs are counted.
 """
@@ -33,6 +38,8 @@ from .geometry import POLYGON, keep_parts
 HIT_INSIDE = "inside_zone"  # building entirely inside the (grown) zone
 HIT_PARTIAL = "overlaps_zone"  # building partly inside
 HIT_CROSSES = "crosses_line"  # zero-setback line through the building
+# column ``where``: the building is on the zone itself, or only in its setback band (setback > 0)
+WHERE_INSIDE, WHERE_SETBACK = "inside", "setback"
 
 
 @dataclass
@@ -64,7 +71,8 @@ class EncroachResult:
     stats: EncroachStats
 
 
-HIT_COLUMNS = ["bld_fid", "line_type", "zone_fid", "zone_name", "enc_area", "enc_ratio", "hit_kind", "bld_idx"]
+HIT_COLUMNS = ["bld_fid", "line_type", "zone_fid", "zone_name", "enc_area", "enc_ratio", "hit_kind", "bld_idx",
+               "where"]
 
 
 def _zone_hits(bld: np.ndarray, bld_area: np.ndarray, bld_idx_used: np.ndarray, tree: shapely.STRtree,
@@ -84,7 +92,7 @@ def _zone_hits(bld: np.ndarray, bld_area: np.ndarray, bld_idx_used: np.ndarray, 
     stats.pairs_tested += len(q_bld)
     empty = (np.empty(0, dtype=np.int64),) * 2 + (np.empty(0, dtype=object), np.empty(0), np.empty(0, dtype=object))
     if len(q_bld) == 0:
-        return empty
+        return empty + (np.empty(0, dtype=object),)
 
     if zs.is_line and setback <= 0:
         # interior of the footprint meets the line: a crossing, not a touch
@@ -92,7 +100,8 @@ def _zone_hits(bld: np.ndarray, bld_area: np.ndarray, bld_idx_used: np.ndarray, 
         stats.touching_only += int((~crossing).sum())
         q_bld, q_zone = q_bld[crossing], q_zone[crossing]
         n = len(q_bld)
-        return q_bld, q_zone, bld[q_bld], np.zeros(n), np.full(n, HIT_CROSSES, dtype=object)
+        return (q_bld, q_zone, bld[q_bld], np.zeros(n), np.full(n, HIT_CROSSES, dtype=object),
+                np.full(n, WHERE_INSIDE, dtype=object))
 
     shapely.prepare(zones)
     inside = shapely.contains_properly(zones[q_zone], bld[q_bld])
@@ -113,7 +122,22 @@ def _zone_hits(bld: np.ndarray, bld_area: np.ndarray, bld_idx_used: np.ndarray, 
     big = positive & (area >= min_area) & (ratio >= min_ratio)
     stats.suppressed_small += int((positive & ~big).sum())
     kind = np.where(inside, HIT_INSIDE, HIT_PARTIAL).astype(object)
-    return q_bld[big], q_zone[big], pieces[big], area[big], kind[big]
+    q_bld, q_zone, pieces, area, kind = q_bld[big], q_zone[big], pieces[big], area[big], kind[big]
+    where = np.full(len(q_bld), WHERE_INSIDE, dtype=object)
+    if setback > 0 and len(q_bld):
+        where[:] = WHERE_SETBACK
+        raw = zs.geoms[q_zone]
+        if zs.is_line:  # the line itself runs through the building's interior
+            core = shapely.relate_pattern(bld[q_bld], raw, "T********")
+        else:  # the building overlaps the zone itself (not only its setback band) by min_area or more
+            core = shapely.relate_pattern(bld[q_bld], raw, "T********")
+            c = np.flatnonzero(core)
+            if len(c):
+                with np.errstate(invalid="ignore"):
+                    a = shapely.area(shapely.intersection(bld[q_bld[c]], raw[c]))
+                core[c] = a >= max(min_area, 1e-9)
+        where[core] = WHERE_INSIDE
+    return q_bld, q_zone, pieces, area, kind, where
 
 
 def _union_area_by_building(bld_idx: np.ndarray, pieces: np.ndarray, n: int) -> np.ndarray:
@@ -166,11 +190,11 @@ def encroachments(bld_geoms: np.ndarray, bld_fids: np.ndarray, zonesets: list[Zo
     tree = shapely.STRtree(bld_geoms[bld_idx_used])
     for k, zs in enumerate(zonesets):
         if len(zs.geoms):
-            b, z, pieces, area, kind = _zone_hits(bld_geoms, bld_area, bld_idx_used, tree, zs,
+            b, z, pieces, area, kind, where = _zone_hits(bld_geoms, bld_area, bld_idx_used, tree, zs,
                                                   float(setbacks.get(zs.line_type, 0.0)),
                                                   min_area, min_ratio, stats)
             names = zs.names[z] if zs.names is not None else np.full(len(z), None, dtype=object)
-            parts.append((zs.line_type, b, zs.fids[z], names, pieces, area, kind))
+            parts.append((zs.line_type, b, zs.fids[z], names, pieces, area, kind, where))
         report_progress(progress, (k + 1) / max(len(zonesets), 1))
 
     if parts:
@@ -181,19 +205,21 @@ def encroachments(bld_geoms: np.ndarray, bld_fids: np.ndarray, zonesets: list[Zo
         pieces = np.concatenate([p[4] for p in parts])
         area = np.concatenate([p[5] for p in parts])
         kind = np.concatenate([p[6] for p in parts])
+        where = np.concatenate([p[7] for p in parts])
     else:
-        line_type = zname = pieces = kind = np.empty(0, dtype=object)
+        line_type = zname = pieces = kind = where = np.empty(0, dtype=object)
         b = zfid = np.empty(0, dtype=np.int64)
         area = np.empty(0)
     # stable, order-independent output: by building, type, zone
     order = (np.lexsort((zfid, line_type.astype(str), bld_fids[b])) if len(b)
              else np.empty(0, dtype=np.int64))
-    b, line_type, zfid, zname, pieces, area, kind = (a[order] for a in (b, line_type, zfid, zname, pieces, area, kind))
+    b, line_type, zfid, zname, pieces, area, kind, where = (a[order] for a in (b, line_type, zfid, zname, pieces, area,
+                                                                               kind, where))
     ratio = np.divide(area, bld_area[b], out=np.zeros_like(area), where=bld_area[b] > 0)
     hits = pd.DataFrame({
         "bld_fid": bld_fids[b] if len(b) else np.empty(0, dtype=bld_fids.dtype),
         "line_type": line_type, "zone_fid": zfid, "zone_name": zname,
-        "enc_area": area, "enc_ratio": ratio, "hit_kind": kind, "bld_idx": b,
+        "enc_area": area, "enc_ratio": ratio, "hit_kind": kind, "bld_idx": b, "where": where,
     })
     stats.hits = len(hits)
 

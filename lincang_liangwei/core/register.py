@@ -25,6 +25,11 @@ code                        when
                             permit covers the building
 ==========================  ====================================================
 
+A control-line or pipe finding that no ``[verdict.*]`` row takes (below every
+row's ``min_enc_area_m2`` / ``min_deficit_m``) makes no case and no verdict: it
+is listed (basis note :data:`BELOW_THRESHOLD_NOTE`) on a case that has other
+findings, counted in ``stats["below_threshold"]``; other unmatched findings get 待核查.
+
 "Covered by a permit": a permit parcel holds >= ``permit_min_share`` of the
 footprint (the parcel with the largest share decides).  Each finding gets a
 verdict from :meth:`.rules.Rules.verdicts` (its conditions may look at the
@@ -73,6 +78,8 @@ REGISTER_COLUMNS = (
 PERMIT_TEMPORARY, PERMIT_PERMANENT, PERMIT_UNKNOWN = "temporary", "permanent", "unknown"
 # permit state per building
 P_NA, P_NONE, P_VALID, P_EXPIRED = "n/a", "none", "valid", "temp_expired"
+#: basis note of a finding below every verdict row's thresholds (listed, no verdict)
+BELOW_THRESHOLD_NOTE = "低于判定阈值，不单独定性"
 _ID_RE = re.compile(r"^(?P<prefix>.+-\d{4})-(?P<serial>\d+)$")
 
 
@@ -282,8 +289,10 @@ def build_register(later_fids, later_geoms, *, changes: pd.DataFrame | None = No
         ok = np.flatnonzero(~(shapely.is_missing(D) | shapely.is_empty(D)))
         ui = np.flatnonzero(used)
         if len(ok) and len(ui):
-            tree = shapely.STRtree(D[ok])
-            qp, qd = tree.query(shapely.points(rp[ui]), predicate="within")
+            # the tree over the points, each (prepared) district asks which it contains: the same pairs as
+            # points "within" districts, without testing every point against a district's every vertex
+            tree = shapely.STRtree(shapely.points(rp[ui]))
+            qd, qp = tree.query(D[ok], predicate="contains")
             order = np.lexsort((ok[qd], qp))
             qp, qd = qp[order], ok[qd][order]
             first = np.ones(len(qp), dtype=bool)
@@ -355,7 +364,26 @@ def build_register(later_fids, later_geoms, *, changes: pd.DataFrame | None = No
                                     deficit_m=F["deficit"].to_numpy(dtype=float), change=change[bb],
                                     confidence=conf[bb])
     F["verdict"], F["rule_id"] = v, rid
+    # a control-line or pipe finding that no verdict row takes is below every row's thresholds (a sliver, a
+    # clearance deficit within survey noise): listed on a case that has other findings, but it makes no case
+    # and no verdict on its own (else the catch-all 待核查 of a 0.05 m deficit would outrank the 历史存量 of a
+    # 0.5 m one)
+    below = F["cat"].isin((1, 2)).to_numpy() & (np.asarray(rid, dtype=object) == "")
+    stats["below_threshold"] = int(below.sum())
+    vbasis = np.asarray(vbasis, dtype=object)
+    if below.any():
+        only_below = pd.Series(below).groupby(F["b"].to_numpy()).all()
+        drop = np.isin(F["b"].to_numpy(), only_below.index[only_below.to_numpy()])
+        stats["below_threshold_buildings"] = int(only_below.sum())
+        keep = ~drop
+        F = F[keep].reset_index(drop=True)
+        bb, below, vbasis, rid = bb[keep], below[keep], vbasis[keep], np.asarray(rid, dtype=object)[keep]
+        v = np.where(below, "", np.asarray(v, dtype=object)[keep])
+        vbasis = np.where(below, BELOW_THRESHOLD_NOTE, vbasis)
+        F["verdict"], F["rule_id"] = v, rid
     F["rank"] = rules.verdict_rank(v)
+    if below.any():
+        F.loc[below, "rank"] = np.iinfo(np.int32).max
     rlabel = {r.id: r.label for r in rules.verdict_rules}
     lab = F["flabel"].to_numpy(dtype=object)
     rl = pd.Series(rid).map(rlabel).fillna("").to_numpy(dtype=object)

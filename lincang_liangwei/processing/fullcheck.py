@@ -1,0 +1,223 @@
+"""liangwei:fullcheck — 一键巡查 (every check, then the register, in one run)."""
+from __future__ import annotations
+
+import os
+import time
+
+from qgis.core import (
+    QgsProcessing,
+    QgsProcessingException,
+    QgsProcessingMultiStepFeedback,
+    QgsProcessingOutputFile,
+    QgsProcessingOutputNumber,
+    QgsProcessingOutputVectorLayer,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterFolderDestination,
+)
+
+from ..i18n import N_
+from .base import LiangweiAlgorithm, canceled
+from .compareepochs import TOLERANCES, CompareEpochsAlgorithm
+from .controllines import ZONE_PARAMS, ControlLinesAlgorithm
+from .pipeclearance import PipeClearanceAlgorithm
+from .register import LEVEL_OUTPUTS, REGISTER_LAYER, RegisterAlgorithm
+
+# parameters taken over from the three checks and the register (same names, same definitions)
+EPOCH_PARAMS = ("EARLIER_FLOORS_FIELD", "LATER_FLOORS_FIELD", "ACCURACY_FIELD") + tuple(t[0] for t in TOLERANCES) + (
+    "EARLIER_DATE", "LATER_DATE")
+LINE_PARAMS = ("MIN_AREA", "MIN_RATIO", "NAME_FIELD")
+PIPE_PARAMS = ("KIND_FIELD", "PRESSURE_FIELD", "DIAMETER_FIELD", "CLEARANCE_FIELD", "KIND_MAP", "CLASS_MAP", "FALLBACK_M")
+REGISTER_PARAMS = ("COMPOUNDS", "DISTRICTS", "DISTRICT_CODE_FIELD", "DISTRICT_NAME_FIELD", "PERMITS", "PERMIT_NO_FIELD",
+                   "PERMIT_KIND_FIELD", "PERMIT_KIND_MAP", "PERMIT_EXPIRY_FIELD", "PREVIOUS", "RUN_DATE",
+                   "DATABASE", "DB_TABLE")
+# files written into OUTPUT_FOLDER (output name -> file, layer)
+FILES = {
+    "CHANGES": ("epochs_later.gpkg", "epochs_later"),
+    "DEMOLISHED": ("epochs_demolished.gpkg", "epochs_demolished"),
+    "GROWTH": ("epochs_growth.gpkg", "epochs_growth"),
+    "PIECES": ("controllines_pieces.gpkg", "controllines_pieces"),
+    "BUILDINGS": ("controllines_buildings.gpkg", "controllines_buildings"),
+    "BREACHES": ("pipeclearance.gpkg", "pipeclearance"),
+    "REGISTER": ("register.gpkg", REGISTER_LAYER),
+}
+XLSX_NAME, CSV_NAME = "register.xlsx", "register.csv"
+
+
+def _definitions(cls, names):
+    alg = cls()
+    alg.initAlgorithm()
+    return [alg.parameterDefinition(n).clone() for n in names]
+
+
+class FullCheckAlgorithm(LiangweiAlgorithm):
+    NAME = "fullcheck"
+    DISPLAY = N_("Full check: every check and the register")
+    GROUP = N_("Register")
+    GROUP_ID = "register"
+    ICON = "liangwei"
+    TAGS = ("一键", "巡查", "台账", "拆除候选", "full check", "register")
+
+    EARLIER = "EARLIER"
+    LATER = "LATER"
+    PIPELINES = "PIPELINES"
+    OUTPUT_FOLDER = "OUTPUT_FOLDER"
+
+    def initAlgorithm(self, config=None):  # noqa: N802 - QGIS API
+        poly = [QgsProcessing.TypeVectorPolygon]
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            self.EARLIER, self.tr("Earlier epoch footprints (optional)"), poly, optional=True))
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            self.LATER, self.tr("Later epoch footprints"), poly))
+        for param, _type, label in ZONE_PARAMS:
+            self.addParameter(QgsProcessingParameterFeatureSource(
+                param, self.tr(label), [QgsProcessing.TypeVectorPolygon, QgsProcessing.TypeVectorLine], optional=True))
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            self.PIPELINES, self.tr("Pipelines (optional)"), [QgsProcessing.TypeVectorLine], optional=True))
+        for cls, names in ((CompareEpochsAlgorithm, EPOCH_PARAMS), (ControlLinesAlgorithm, LINE_PARAMS),
+                           (PipeClearanceAlgorithm, PIPE_PARAMS), (RegisterAlgorithm, REGISTER_PARAMS)):
+            for d in _definitions(cls, names):
+                self.addParameter(d)
+        self.add_rules_parameter()
+        self.add_work_crs_parameter()
+        self.addParameter(QgsProcessingParameterFolderDestination(
+            self.OUTPUT_FOLDER, self.tr("Output folder")))
+        self.addOutput(QgsProcessingOutputVectorLayer("REGISTER", self.tr("Demolition-candidate register"),
+                                                      QgsProcessing.TypeVectorPolygon))
+        self.addOutput(QgsProcessingOutputFile("XLSX", self.tr("Register spreadsheet")))
+        self.addOutput(QgsProcessingOutputFile("CSV", self.tr("Register CSV")))
+        for name, label in (("CHANGES", N_("later buildings with change")), ("DEMOLISHED", N_("demolished")),
+                            ("GROWTH", N_("added parts")), ("PIECES", N_("encroached pieces")),
+                            ("BUILDINGS", N_("buildings with encroachment")),
+                            ("BREACHES", N_("clearance breaches"))):
+            self.addOutput(QgsProcessingOutputVectorLayer(name, self.tr(label), QgsProcessing.TypeVectorPolygon))
+        for name, label in (("N_BUILDINGS", N_("buildings in")), ("N_CASES", N_("cases found")),
+                            ("N_KEPT", N_("kept ids")), ("N_NEW", N_("new cases")),
+                            ("N_GONE", N_("cases no longer found"))) + tuple((o, lab) for _i, o, lab in LEVEL_OUTPUTS):
+            self.addOutput(QgsProcessingOutputNumber(name, self.tr(label)))
+
+    # ------------------------------------------------------------------ run
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 - QGIS API
+        self.require_dependencies()
+        t0 = time.time()
+        folder = self.parameterAsString(parameters, self.OUTPUT_FOLDER, context)
+        if not folder or folder == QgsProcessing.TEMPORARY_OUTPUT:
+            folder = self.parameterDefinition(self.OUTPUT_FOLDER).generateTemporaryDestination()
+        folder = os.path.abspath(folder)
+        try:
+            os.makedirs(folder, exist_ok=True)
+        except OSError as exc:
+            raise QgsProcessingException(self.tr("cannot create the output folder {folder}: {error}").format(
+                folder=folder, error=exc.strerror)) from exc
+        self.load_rules(parameters, context, feedback)  # refuse a bad rules file before any step runs
+
+        def given(param):
+            return self.parameterAsSource(parameters, param, context) is not None
+
+        def value(param):
+            v = parameters.get(param)
+            return None if v is None or v == "" else v
+
+        def path(name):
+            return os.path.join(folder, FILES[name][0])
+
+        zones = [p for p, *_ in ZONE_PARAMS if given(p)]
+        steps = [s for s, on in (("epochs", given(self.EARLIER)), ("lines", bool(zones)),
+                                 ("pipes", given(self.PIPELINES)), ("register", True)) if on]
+        multi = QgsProcessingMultiStepFeedback(len(steps), feedback)
+        common = {k: value(k) for k in (self.RULES, self.WORK_CRS) if value(k) is not None}
+        results = {}
+        counts = {}
+        step_time = {}
+
+        def run(alg_id, params, step):
+            if feedback.isCanceled():
+                raise canceled()
+            multi.setCurrentStep(steps.index(step))
+            feedback.pushInfo("")
+            feedback.pushInfo(f"== {len(results) + 1}/{len(steps)} {alg_id}")
+            from qgis import processing
+
+            ts = time.time()
+            out = processing.run(alg_id, {k: v for k, v in params.items() if v is not None}, context=context,
+                                 feedback=multi, is_child_algorithm=True)
+            step_time[step] = time.time() - ts
+            if feedback.isCanceled():
+                raise canceled()
+            results[step] = out
+            return out
+
+        later = value(self.LATER)
+        if "epochs" in steps:
+            r = run("liangwei:compareepochs", {
+                "EARLIER": value(self.EARLIER), "LATER": later, **{k: value(k) for k in EPOCH_PARAMS}, **common,
+                "OUTPUT": path("CHANGES"), "OUTPUT_DEMOLISHED": path("DEMOLISHED"), "OUTPUT_GROWTH": path("GROWTH")},
+                "epochs")
+            counts["epochs"] = r
+        if "lines" in steps:
+            r = run("liangwei:controllines", {
+                "FOOTPRINTS": later, **{p: value(p) for p in zones}, **{k: value(k) for k in LINE_PARAMS}, **common,
+                "OUTPUT": path("PIECES"), "OUTPUT_BUILDINGS": path("BUILDINGS")}, "lines")
+        if "pipes" in steps:
+            run("liangwei:pipeclearance", {
+                "FOOTPRINTS": later, "PIPELINES": value(self.PIPELINES), **{k: value(k) for k in PIPE_PARAMS},
+                **common, "OUTPUT": path("BREACHES")}, "pipes")
+
+        reg_path = path("REGISTER")
+        previous = value("PREVIOUS")
+        if previous is None and value("DATABASE") is None and os.path.exists(reg_path):
+            previous = f"{reg_path}|layername={REGISTER_LAYER}"
+            feedback.pushWarning(
+                self.tr("the output folder already holds a register from an earlier run ({path}): this run is merged "
+                        "into it (ids, check results, remarks and added columns kept), never overwritten").format(
+                    path=reg_path))
+        reg_params = {
+            "CHANGES": path("CHANGES") if "epochs" in steps else None,
+            "FOOTPRINTS": None if "epochs" in steps else later,
+            "ENCROACHMENTS": path("PIECES") if "lines" in steps else None,
+            "BREACHES": path("BREACHES") if "pipes" in steps else None,
+            **{k: value(k) for k in REGISTER_PARAMS}, "PREVIOUS": previous, **common,
+            "OUTPUT": reg_path if value("DATABASE") is None else QgsProcessing.TEMPORARY_OUTPUT,  # PostGIS: the table
+            "XLSX": os.path.join(folder, XLSX_NAME), "CSV": os.path.join(folder, CSV_NAME)}
+        r = run("liangwei:register", reg_params, "register")
+        multi.setProgress(100)
+
+        out = {self.OUTPUT_FOLDER: folder, "REGISTER": r.get("OUTPUT", f"{reg_path}|layername={REGISTER_LAYER}"),
+               "CSV": r.get("CSV")}
+        if r.get("XLSX"):
+            out["XLSX"] = r["XLSX"]
+        for name, step in (("CHANGES", "epochs"), ("DEMOLISHED", "epochs"), ("GROWTH", "epochs"), ("PIECES", "lines"),
+                           ("BUILDINGS", "lines"), ("BREACHES", "pipes")):
+            if step in steps:
+                out[name] = f"{path(name)}|layername={FILES[name][1]}"
+        for k in ("N_BUILDINGS", "N_CASES", "N_KEPT", "N_NEW", "N_GONE") + tuple(o for _i, o, _l in LEVEL_OUTPUTS):
+            out[k] = r.get(k, 0)
+
+        # ---- one account of every building ------------------------------------------------------------
+        feedback.pushInfo("")
+        feedback.pushInfo("== " + self.tr("full check summary"))
+        n_b, n_skip, n_cases = int(r.get("N_BUILDINGS", 0)), int(r.get("N_SKIPPED", 0)), int(r.get("N_CASES", 0))
+        feedback.pushInfo(self.tr("later buildings {n} = {cases} cases + {clean} without findings + {skipped} "
+                                  "skipped").format(n=n_b, cases=n_cases, clean=n_b - n_cases - n_skip, skipped=n_skip))
+        if "epochs" in results:
+            e = {k: int(v or 0) for k, v in results["epochs"].items() if k.startswith("N_")}
+            feedback.pushInfo("  " + self.tr("epochs: new {new}, expanded {expanded}, rebuilt {rebuilt}, floors added "
+                                             "{floors}, unchanged {unchanged}, demolished {demolished}").format(
+                new=e.get("N_NEW", 0), expanded=e.get("N_EXPANDED", 0), rebuilt=e.get("N_REBUILT", 0),
+                floors=e.get("N_FLOORS_ADDED", 0), unchanged=e.get("N_UNCHANGED", 0),
+                demolished=e.get("N_DEMOLISHED", 0)))
+        if "lines" in results:
+            c = results["lines"]
+            feedback.pushInfo("  " + self.tr("control lines: {buildings} buildings, {hits} hits").format(
+                buildings=int(c.get("N_HIT_BUILDINGS", 0)), hits=int(c.get("N_HITS", 0))))
+        if "pipes" in results:
+            c = results["pipes"]
+            feedback.pushInfo("  " + self.tr("pipes: {buildings} buildings, {breaches} breaches").format(
+                buildings=int(c.get("N_BREACH_BUILDINGS", 0)), breaches=int(c.get("N_BREACHES", 0))))
+        for _lid, o, label in LEVEL_OUTPUTS:
+            feedback.pushInfo(f"  {self.tr(label)}: {int(r.get(o, 0))}")
+        feedback.pushInfo("  " + self.tr("ids: kept {kept}, new {new}, gone {gone}").format(
+            kept=int(r.get("N_KEPT", 0)), new=int(r.get("N_NEW", 0)), gone=int(r.get("N_GONE", 0))))
+        feedback.pushInfo("  " + self.tr("files: {folder}").format(folder=folder))
+        feedback.pushInfo(self.tr("time: {s} s").format(s=f"{time.time() - t0:.1f}") + " (" + ", ".join(
+            f"{step} {sec:.1f} s" for step, sec in step_time.items()) + ")")
+        return out
