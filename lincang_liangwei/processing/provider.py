@@ -4,16 +4,24 @@ from __future__ import annotations
 from qgis.core import QgsProcessingProvider
 from qgis.PyQt.QtGui import QIcon
 
+from ..i18n import tr
 from ..icons import icon_path
 from .cadimport import CadImportAlgorithm
+from .caseatlas import CaseAtlasAlgorithm
 from .compareepochs import CompareEpochsAlgorithm
 from .controllines import ControlLinesAlgorithm
+from .fieldpackage import FieldPackageAlgorithm
+from .fieldsync import FieldSyncAlgorithm
+from .fullcheck import FullCheckAlgorithm
 from .pipeclearance import PipeClearanceAlgorithm
+from .register import RegisterAlgorithm
 
 PROVIDER_ID = "liangwei"
 
 # one class per algorithm; new instances are made in loadAlgorithms()
-ALGORITHMS = [ControlLinesAlgorithm, PipeClearanceAlgorithm, CompareEpochsAlgorithm, CadImportAlgorithm]
+ALGORITHMS = [ControlLinesAlgorithm, PipeClearanceAlgorithm, CompareEpochsAlgorithm, CadImportAlgorithm,
+              RegisterAlgorithm, FullCheckAlgorithm, CaseAtlasAlgorithm,
+              FieldPackageAlgorithm, FieldSyncAlgorithm]
 
 
 class LiangweiProvider(QgsProcessingProvider):
@@ -21,10 +29,10 @@ class LiangweiProvider(QgsProcessingProvider):
         return PROVIDER_ID
 
     def name(self) -> str:
-        return "两违巡查 (Liangwei)"
+        return tr("Liangwei")
 
     def longName(self) -> str:  # noqa: N802 - QGIS API
-        return "两违巡查 (Liangwei) — 控制线压占 / 管线净距 / 时相比对"
+        return tr("Liangwei — control-line encroachment, pipeline clearance, survey-epoch comparison, register")
 
     def icon(self):
         return QIcon(icon_path("liangwei"))
