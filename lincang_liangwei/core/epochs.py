@@ -403,6 +403,28 @@ def _measure(later, earlier, a_later, a_earlier, thr, *, tolerance_m, jitter_m, 
 
 
 # --------------------------------------------------------------------------- main
+def intake(earlier_geoms, earlier_ids, later_geoms, later_ids, earlier_floors=None, later_floors=None,
+           earlier_duplicate_of=None, later_duplicate_of=None):
+    """Stage 0 of :func:`compare_epochs` (shared with the tiled run): flat arrays, floors as floats, duplicate
+    markers, and which footprints take part (present, non-empty, not a duplicate copy)."""
+    E = np.asarray(earlier_geoms, dtype=object).ravel()
+    L = np.asarray(later_geoms, dtype=object).ravel()
+    eids = np.asarray(earlier_ids).ravel()
+    lids = np.asarray(later_ids).ravel()
+    nE, nL = len(E), len(L)
+    if len(eids) != nE or len(lids) != nL:
+        raise ValueError("ids and geometries must have the same length")
+    fE = _floats(earlier_floors, nE)
+    fL = _floats(later_floors, nL)
+    dupE = _dup_mask(earlier_duplicate_of, nE, "earlier")
+    dupL = _dup_mask(later_duplicate_of, nL, "later")
+    usedE = ~shapely.is_missing(E) & (dupE < 0)
+    usedE[usedE] = ~shapely.is_empty(E[usedE])
+    usedL = ~shapely.is_missing(L) & (dupL < 0)
+    usedL[usedL] = ~shapely.is_empty(L[usedL])
+    return E, L, eids, lids, fE, fL, dupE, dupL, usedE, usedL
+
+
 def compare_epochs(earlier_geoms, earlier_ids, later_geoms, later_ids,
                    earlier_floors=None, later_floors=None, *,
                    min_iou: float = EPOCH_DEFAULTS["min_iou"],
@@ -512,22 +534,10 @@ def compare_epochs(earlier_geoms, earlier_ids, later_geoms, later_ids,
                   confidence_medium=confidence_medium)
     secs = {}
 
-    E = np.asarray(earlier_geoms, dtype=object).ravel()
-    L = np.asarray(later_geoms, dtype=object).ravel()
-    eids = np.asarray(earlier_ids).ravel()
-    lids = np.asarray(later_ids).ravel()
+    E, L, eids, lids, fE, fL, dupE, dupL, usedE, usedL = intake(
+        earlier_geoms, earlier_ids, later_geoms, later_ids, earlier_floors, later_floors,
+        earlier_duplicate_of, later_duplicate_of)
     nE, nL = len(E), len(L)
-    if len(eids) != nE or len(lids) != nL:
-        raise ValueError("ids and geometries must have the same length")
-    fE = _floats(earlier_floors, nE)
-    fL = _floats(later_floors, nL)
-
-    dupE = _dup_mask(earlier_duplicate_of, nE, "earlier")
-    dupL = _dup_mask(later_duplicate_of, nL, "later")
-    usedE = ~shapely.is_missing(E) & (dupE < 0)
-    usedE[usedE] = ~shapely.is_empty(E[usedE])
-    usedL = ~shapely.is_missing(L) & (dupL < 0)
-    usedL[usedL] = ~shapely.is_empty(L[usedL])
     aE = np.zeros(nE)
     aL = np.zeros(nL)
     aE[usedE] = shapely.area(E[usedE])

@@ -375,23 +375,12 @@ def compare_epochs_tiled(earlier_geoms, earlier_ids, later_geoms, later_ids, ear
     ``compare_epochs`` (same names).
     """
     from .confidence import CONFIDENCE_DEFAULTS, confidence_stage
-    from .epochs import EpochReport, EpochResult, _dup_ids, _dup_mask, _floats
+    from .epochs import EpochReport, EpochResult, _dup_ids, intake
 
-    E = np.asarray(earlier_geoms, dtype=object).ravel()
-    L = np.asarray(later_geoms, dtype=object).ravel()
-    eids = np.asarray(earlier_ids).ravel()
-    lids = np.asarray(later_ids).ravel()
+    E, L, eids, lids, fE, fL, dupE, dupL, usedE, usedL = intake(
+        earlier_geoms, earlier_ids, later_geoms, later_ids, earlier_floors, later_floors,
+        earlier_duplicate_of, later_duplicate_of)
     nE, nL = len(E), len(L)
-    if len(eids) != nE or len(lids) != nL:
-        raise ValueError("ids and geometries must have the same length")
-    fE = _floats(earlier_floors, nE)
-    fL = _floats(later_floors, nL)
-    dupE = _dup_mask(earlier_duplicate_of, nE, "earlier")
-    dupL = _dup_mask(later_duplicate_of, nL, "later")
-    usedE = ~shapely.is_missing(E) & (dupE < 0)
-    usedE[usedE] = ~shapely.is_empty(E[usedE])
-    usedL = ~shapely.is_missing(L) & (dupL < 0)
-    usedL[usedL] = ~shapely.is_empty(L[usedL])
 
     labE, labL = match_components(E, L, usedE, usedL)
     # each component's representative point: the centre of its bounding box
