@@ -20,7 +20,7 @@ APT_RUNTIME="qgis python3-qgis qgis-providers libgeos-dev python3-venv python3-p
 # qttools5-dev-tools: lrelease for the .qm translation (same package name on Debian 12 and 13)
 # postgresql + postgresql-postgis: the tests' own PostGIS server (tests/pg.py; no service is started);
 # both are meta packages that follow the release's default version (15 on Debian 12, 17 on Debian 13)
-APT_DEV="libreoffice-calc-nogui qttools5-dev-tools postgresql postgresql-postgis python3-psycopg2"
+APT_DEV="libreoffice-calc-nogui qttools5-dev-tools pyqt5-dev-tools postgresql postgresql-postgis python3-psycopg2"
 
 # shapely >= 2 must use the system GEOS (the one QGIS links): Debian 13 packages
 # it (python3-shapely 2.1); Debian 12's is 1.8, so there it is built from source

@@ -154,8 +154,29 @@ def check_qrc(text: str, names: set, prefix: str = f"{NAME}/") -> list:
     return problems
 
 
+def _resource_compiler():
+    """pyrcc5 or rcc, only if it really runs (Debian 13's qtchooser shim answers 'could not exec …/rcc' when
+    no Qt 5 rcc is installed behind it)."""
+    for name in ("pyrcc5", "rcc"):
+        exe = shutil.which(name)
+        if exe is None:
+            continue
+        with tempfile.TemporaryDirectory() as tmp:  # pyrcc5 -version exits 1: compile a tiny .qrc instead
+            qrc = Path(tmp) / "probe.qrc"
+            (Path(tmp) / "probe.txt").write_text("probe", encoding="utf-8")
+            qrc.write_text("<RCC><qresource prefix='/'><file>probe.txt</file></qresource></RCC>", encoding="utf-8")
+            try:
+                probe = subprocess.run([exe, str(qrc), "-o", str(Path(tmp) / "probe.out")], capture_output=True,
+                                       text=True, timeout=60)
+            except (OSError, subprocess.TimeoutExpired):
+                continue
+        if probe.returncode == 0 and "could not exec" not in probe.stdout + probe.stderr:
+            return exe
+    return None
+
+
 def run_pyrcc(zip_path: Path) -> list:
-    exe = shutil.which("pyrcc5") or shutil.which("rcc")
+    exe = _resource_compiler()
     if exe is None:
         return []
     with tempfile.TemporaryDirectory() as tmp, zipfile.ZipFile(zip_path) as zf:
