@@ -42,6 +42,8 @@ LATER_FIELDS = (("change", "string"), ("prev_fids", "string"), ("match_iou", "do
 DEMOLISHED_FIELDS = (("fate", "string"), ("area_prev", "double"), ("floors_prev", "double"), ("epoch", "string"),
                      ("gone_by", "string"))
 GROWTH_FIELDS = (("fid_later", "int64"), ("change", "string"), ("growth_m2", "double"), ("epoch", "string"))
+ID_FIELDS_HELP = ("building id fields copied next to bld_fid, comma-separated (default: the first field named like a "
+                  "building id: survey_id, bsm, 标识码, 编号, objectid, id, code …)")
 TOLERANCES = (("min_iou", "min_iou"), ("min_growth_m2", "min_growth_m2"), ("min_growth_ratio", "min_growth_ratio"),
               ("tolerance_m", "tolerance_m"), ("jitter_m", "jitter_m"))
 
@@ -196,6 +198,25 @@ def _find_name_field(names, requested=""):
 
 
 # --------------------------------------------------------------------------- controllines
+def _id_columns(args, layer, taken, hit_fids, log):
+    """The building id fields (``--id-fields``, else the automatic pick) as (spec, columns) to insert after
+    ``bld_fid``: the same as the algorithms' ID_FIELDS (core/idfields.py)."""
+    from .cli_io import InputError
+    from .core.idfields import auto_id_fields, id_columns, id_output_spec, values_kind
+
+    names = list(layer.attrs.columns)
+    wanted = [f.strip() for f in (args.id_fields or "").split(",") if f.strip()] or auto_id_fields(names)
+    missing = [f for f in wanted if f not in names]
+    if missing:
+        raise InputError(f"--id-fields: {layer.name} has no field {', '.join(missing)}")
+    values = {f: layer.attrs[f].to_numpy(dtype=object) for f in wanted}
+    spec = id_output_spec(wanted, [values_kind(layer.attrs[f].to_numpy()) for f in wanted], taken)
+    if wanted:
+        log.info("building id fields copied to the output: " + ", ".join(
+            f if f == out else f"{f} -> {out}" for f, (out, _) in zip(wanted, spec)))
+    return spec, id_columns(layer.fids, values, wanted, [k for _, k in spec], hit_fids)
+
+
 def run_controllines(args, log, bar):
     import numpy as np
 
@@ -268,9 +289,10 @@ def run_controllines(args, log, bar):
     labels = np.array([rules.line_label(t) for t in line_types], dtype=object)
     basis = np.array([rules.basis(t) for t in line_types], dtype=object)
     setback_col = np.array([setbacks[t] for t in line_types], dtype=float)
-    write_features(outs["output"], HIT_FIELDS, result.hit_geoms,
-                   [hits.bld_fid, line_types, labels, hits.zone_fid, hits.zone_name, hits.enc_area, hits.enc_ratio,
-                    hits.hit_kind, setback_col, basis, hits["where"]], work_crs)
+    id_spec, id_cols = _id_columns(args, bld_layer, [n for n, _ in HIT_FIELDS], hits.bld_fid.to_numpy(), log)
+    write_features(outs["output"], HIT_FIELDS[:1] + tuple(id_spec) + HIT_FIELDS[1:], result.hit_geoms,
+                   [hits.bld_fid, *id_cols, line_types, labels, hits.zone_fid, hits.zone_name, hits.enc_area,
+                    hits.enc_ratio, hits.hit_kind, setback_col, basis, hits["where"]], work_crs)
     bar.set(70)
     b = result.buildings
     if outs["output_buildings"] is not None:
@@ -375,8 +397,10 @@ def run_pipeclearance(args, log, bar):
     t_core = time.time()
     bar.stage("writing")
     df = result.breaches
-    write_features(outs["output"], BREACH_FIELDS, df["geometry"].to_numpy(),
-                   [df[n] if n != "verified" else df[n].astype(np.int64) for n, _ in BREACH_FIELDS], work_crs)
+    id_spec, id_cols = _id_columns(args, bld_layer, [n for n, _ in BREACH_FIELDS], df["bld_fid"].to_numpy(), log)
+    columns = [df[n] if n != "verified" else df[n].astype(np.int64) for n, _ in BREACH_FIELDS]
+    write_features(outs["output"], BREACH_FIELDS[:1] + tuple(id_spec) + BREACH_FIELDS[1:], df["geometry"].to_numpy(),
+                   columns[:1] + id_cols + columns[1:], work_crs)
     bar.set(100)
     r = result.report
     log.info(f"pipes {r.n_pipes_in}: {r.n_pipes_checked} checked, {r.n_unmapped} unmapped; {r.n_breaches} breaches "
@@ -516,6 +540,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--min-area", type=float, default=1.0, help="minimum encroached area (m²), default 1")
     p.add_argument("--min-ratio", type=float, default=0.0, help="minimum share of the footprint (0-1), default 0")
     p.add_argument("--name-field", default="", help="zone name field (default: auto)")
+    p.add_argument("--id-fields", default="", help=ID_FIELDS_HELP)
     p.add_argument("--output", required=True, help="encroached pieces")
     p.add_argument("--output-buildings", help="buildings with encroachment summary")
     _common(p)
@@ -530,6 +555,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--kind-map", default="", help="kind value mapping, e.g. 燃气=gas;上水=water")
     p.add_argument("--class-map", default="", help="class value mapping, e.g. MB=medium_b")
     p.add_argument("--fallback-m", type=float, default=None, help="clearance for unmapped pipes (m)")
+    p.add_argument("--id-fields", default="", help=ID_FIELDS_HELP)
     p.add_argument("--output", required=True, help="clearance breaches")
     _common(p)
 

@@ -9,6 +9,7 @@ from qgis.core import (
     QgsProcessingException,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterField,
     QgsProcessingParameterNumber,
     QgsProcessingParameterString,
     QgsWkbTypes,
@@ -58,6 +59,7 @@ class ControlLinesAlgorithm(LiangweiAlgorithm):
     MIN_AREA = "MIN_AREA"
     MIN_RATIO = "MIN_RATIO"
     NAME_FIELD = "NAME_FIELD"
+    ID_FIELDS = "ID_FIELDS"
     OUTPUT = "OUTPUT"
     OUTPUT_BUILDINGS = "OUTPUT_BUILDINGS"
 
@@ -79,6 +81,12 @@ class ControlLinesAlgorithm(LiangweiAlgorithm):
         self.addParameter(QgsProcessingParameterString(
             self.NAME_FIELD, self.tr("Zone name field (empty = auto)"),
             defaultValue="", optional=True))
+        p = QgsProcessingParameterField(
+            self.ID_FIELDS, self.tr("Building id fields copied to the output (empty = auto)"),
+            parentLayerParameterName=self.FOOTPRINTS, allowMultiple=True, optional=True)
+        p.setHelp(self.tr("copied next to bld_fid; empty = the first field named like a building id (survey_id, "
+                          "bsm, fwbh, building_id, objectid, id, code or their Chinese names)"))
+        self.addParameter(p)
         self.add_rules_parameter(N_("Rules file (optional: setbacks and legal basis)"))
         self.add_work_crs_parameter()
         self.addParameter(QgsProcessingParameterFeatureSink(
@@ -95,6 +103,7 @@ class ControlLinesAlgorithm(LiangweiAlgorithm):
         self.require_dependencies()
         from ..core.controllines import ZoneSet, encroachments
         from ..core.geometry import STATUS_NAMES
+        from ..core.idfields import auto_id_fields, id_columns, id_field_kind, id_output_spec
         from ..qgis_io.reader import read_layer, warn_if_disjoint
         from ..qgis_io.writer import write_features, write_source_rows
 
@@ -118,8 +127,9 @@ class ControlLinesAlgorithm(LiangweiAlgorithm):
             raise QgsProcessingException(
                 self.tr("Choose at least one control-line layer (red, blue, green, yellow, purple or water source)"))
 
+        id_fields = self.parameterAsFields(parameters, self.ID_FIELDS, context) or auto_id_fields(source.fields().names())
         bld_arrays, bld = read_layer(bld_input, POLYGON, dest_crs=work_crs, context=context, feedback=feedback,
-                                     progress_from=0, progress_to=35)
+                                     fields=id_fields, progress_from=0, progress_to=35)
         requested_name = self.parameterAsString(parameters, self.NAME_FIELD, context)
         zonesets = []
         setbacks = {}
@@ -181,10 +191,19 @@ class ControlLinesAlgorithm(LiangweiAlgorithm):
         labels = np.array([rules.line_label(t) for t in line_types], dtype=object)
         basis = np.array([rules.basis(t) for t in line_types], dtype=object)
         setback_col = np.array([setbacks[t] for t in line_types], dtype=float)
-        dest_id = write_features(dests[self.OUTPUT], context, feedback, HIT_FIELDS, result.hit_geoms,
-                                 [hits.bld_fid, line_types, labels, hits.zone_fid, hits.zone_name, hits.enc_area,
-                                  hits.enc_ratio, hits.hit_kind, setback_col, basis, hits["where"]], work_crs,
-                                 progress_from=65, progress_to=70)
+        id_spec = id_output_spec(id_fields, [id_field_kind(source.fields().at(source.fields().lookupField(f))) for f in id_fields],
+                                 [name for name, _ in HIT_FIELDS])
+        id_cols = id_columns(bld_arrays.fids, bld_arrays.attrs, id_fields, [kind for _, kind in id_spec], hits.bld_fid.to_numpy())
+        if id_fields:
+            feedback.pushInfo(self.tr("Building id fields copied to the output: {fields}").format(
+                fields=", ".join(f if f == out else f"{f} → {out}" for f, (out, _) in zip(id_fields, id_spec))))
+        else:
+            feedback.pushInfo(self.tr("No building id field found: the output identifies buildings by bld_fid only"))
+        dest_id = write_features(dests[self.OUTPUT], context, feedback, HIT_FIELDS[:1] + tuple(id_spec) + HIT_FIELDS[1:],
+                                 result.hit_geoms,
+                                 [hits.bld_fid, *id_cols, line_types, labels, hits.zone_fid, hits.zone_name,
+                                  hits.enc_area, hits.enc_ratio, hits.hit_kind, setback_col, basis, hits["where"]],
+                                 work_crs, progress_from=65, progress_to=70)
         results = {self.OUTPUT: dest_id}
 
         # -- OUTPUT_BUILDINGS: every input building, attributes kept, summary appended --

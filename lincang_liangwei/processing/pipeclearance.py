@@ -40,6 +40,7 @@ class PipeClearanceAlgorithm(LiangweiAlgorithm):
     KIND_MAP = "KIND_MAP"
     CLASS_MAP = "CLASS_MAP"
     FALLBACK_M = "FALLBACK_M"
+    ID_FIELDS = "ID_FIELDS"
     OUTPUT = "OUTPUT"
 
     def initAlgorithm(self, config=None):  # noqa: N802 - QGIS API
@@ -71,6 +72,12 @@ class PipeClearanceAlgorithm(LiangweiAlgorithm):
             self.FALLBACK_M, self.tr("Fallback clearance for unmapped pipes (m; empty = skip and report)"),
             QgsProcessingParameterNumber.Double, optional=True, minValue=0.0)
         self.addParameter(p)
+        p = QgsProcessingParameterField(
+            self.ID_FIELDS, self.tr("Building id fields copied to the output (empty = auto)"),
+            parentLayerParameterName=self.FOOTPRINTS, allowMultiple=True, optional=True)
+        p.setHelp(self.tr("copied next to bld_fid; empty = the first field named like a building id (survey_id, "
+                          "bsm, fwbh, building_id, objectid, id, code or their Chinese names)"))
+        self.addParameter(p)
         self.add_rules_parameter()
         self.add_work_crs_parameter()
         self.addParameter(QgsProcessingParameterFeatureSink(
@@ -86,6 +93,7 @@ class PipeClearanceAlgorithm(LiangweiAlgorithm):
         import numpy as np
 
         from ..core.geometry import LINE, POLYGON
+        from ..core.idfields import auto_id_fields, id_columns, id_field_kind, id_output_spec
         from ..core.pipes import check_buildings, prepare_pipes
         from ..core.rules import RulesError
         from ..qgis_io.reader import read_layer, warn_if_disjoint
@@ -124,8 +132,9 @@ class PipeClearanceAlgorithm(LiangweiAlgorithm):
         if not field_names[self.KIND_FIELD]:
             raise QgsProcessingException(self.tr("Choose the pipe kind field"))
 
+        id_fields = self.parameterAsFields(parameters, self.ID_FIELDS, context) or auto_id_fields(source.fields().names())
         bld_arrays, bld = read_layer(bld_input, POLYGON, dest_crs=work_crs, context=context, feedback=feedback,
-                                     progress_from=0, progress_to=30)
+                                     fields=id_fields, progress_from=0, progress_to=30)
         wanted = [f for f in field_names.values() if f]
         p_arrays, p_clean = read_layer(pipe_input, LINE, dest_crs=work_crs, context=context, feedback=feedback,
                                        fields=wanted, progress_from=30, progress_to=40)
@@ -165,9 +174,18 @@ class PipeClearanceAlgorithm(LiangweiAlgorithm):
         feedback.setProgress(75)
 
         df = result.breaches
-        dest_id = write_features(dests[self.OUTPUT], context, feedback, BREACH_FIELDS, df["geometry"].to_numpy(),
-                                 [df[name] if name != "verified" else df[name].astype(np.int64)
-                                  for name, _ in BREACH_FIELDS], work_crs, progress_from=75, progress_to=100)
+        id_spec = id_output_spec(id_fields, [id_field_kind(source.fields().at(source.fields().lookupField(f))) for f in id_fields],
+                                 [name for name, _ in BREACH_FIELDS])
+        id_cols = id_columns(bld_arrays.fids, bld_arrays.attrs, id_fields, [kind for _, kind in id_spec], df["bld_fid"].to_numpy())
+        if id_fields:
+            feedback.pushInfo(self.tr("Building id fields copied to the output: {fields}").format(
+                fields=", ".join(f if f == out else f"{f} → {out}" for f, (out, _) in zip(id_fields, id_spec))))
+        else:
+            feedback.pushInfo(self.tr("No building id field found: the output identifies buildings by bld_fid only"))
+        columns = [df[name] if name != "verified" else df[name].astype(np.int64) for name, _ in BREACH_FIELDS]
+        dest_id = write_features(dests[self.OUTPUT], context, feedback, BREACH_FIELDS[:1] + tuple(id_spec) + BREACH_FIELDS[1:],
+                                 df["geometry"].to_numpy(), columns[:1] + id_cols + columns[1:], work_crs,
+                                 progress_from=75, progress_to=100)
         feedback.pushInfo(timing_line(t_read - t0, t_core - t_read, time.time() - t_core))
         return {self.OUTPUT: dest_id, "N_BUILDINGS": bld.report.n_in, "N_PIPES": report.n_pipes_in,
                 "N_PIPES_CHECKED": report.n_pipes_checked, "N_UNMAPPED_PIPES": report.n_unmapped,
