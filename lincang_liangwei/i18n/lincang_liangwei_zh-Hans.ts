@@ -640,6 +640,7 @@
     </message>
     <message>
         <location filename="../processing/caseatlas.py"/>
+        <location filename="../processing/fullcheck.py"/>
         <location filename="../qgis_io/messages.py"/>
         <source>none</source>
         <translation>无</translation>
@@ -894,6 +895,18 @@
     </message>
     <message>
         <location filename="../processing/controllines.py"/>
+        <location filename="../processing/pipeclearance.py"/>
+        <source>Building id fields copied to the output (empty = auto)</source>
+        <translation>复制到输出的建筑编号字段（留空 = 自动识别）</translation>
+    </message>
+    <message>
+        <location filename="../processing/controllines.py"/>
+        <location filename="../processing/pipeclearance.py"/>
+        <source>Building id fields copied to the output: {fields}</source>
+        <translation>复制到输出的建筑编号字段：{fields}</translation>
+    </message>
+    <message>
+        <location filename="../processing/controllines.py"/>
         <source>Buildings with encroachment summary</source>
         <translation>建筑压占汇总</translation>
     </message>
@@ -926,6 +939,12 @@
         <location filename="../processing/controllines.py"/>
         <source>Minimum share of the footprint (0–1)</source>
         <translation>最小压占比例</translation>
+    </message>
+    <message>
+        <location filename="../processing/controllines.py"/>
+        <location filename="../processing/pipeclearance.py"/>
+        <source>No building id field found: the output identifies buildings by bld_fid only</source>
+        <translation>未找到建筑编号字段：输出仅以 bld_fid 标识建筑</translation>
     </message>
     <message>
         <location filename="../processing/controllines.py"/>
@@ -979,6 +998,12 @@
         <location filename="../processing/controllines.py"/>
         <source>buildings {n} = {used} used + {skipped} skipped; {hit} encroaching, {area} m² encroached</source>
         <translation>建筑 {n} 栋 = 参与计算 {used} + 跳过 {skipped}；压占建筑 {hit} 栋，压占总面积 {area} m²</translation>
+    </message>
+    <message>
+        <location filename="../processing/controllines.py"/>
+        <location filename="../processing/pipeclearance.py"/>
+        <source>copied next to bld_fid; empty = the first field named like a building id (survey_id, bsm, fwbh, building_id, objectid, id, code or their Chinese names)</source>
+        <translation>写在 bld_fid 旁边；留空时取第一个名称像建筑编号的字段（survey_id、bsm、标识码、编号、建筑编号、fwbh、building_id、objectid、id、code）</translation>
     </message>
     <message>
         <location filename="../processing/controllines.py"/>
@@ -1510,6 +1535,11 @@
     </message>
     <message>
         <location filename="../processing/fullcheck.py"/>
+        <source>Cases in the PDF case atlas (filter expression, empty = every case)</source>
+        <translation>核查图册收录的图斑（筛选表达式，留空为全部）</translation>
+    </message>
+    <message>
+        <location filename="../processing/fullcheck.py"/>
         <location filename="../processing/register.py"/>
         <source>Demolition-candidate register</source>
         <translation>拆除候选台账</translation>
@@ -1526,9 +1556,29 @@
     </message>
     <message>
         <location filename="../processing/fullcheck.py"/>
+        <source>Only used when a PDF case atlas is written</source>
+        <translation>仅在输出核查图册 PDF 时使用</translation>
+    </message>
+    <message>
+        <location filename="../processing/fullcheck.py"/>
         <location filename="../ui/dock.py"/>
         <source>Output folder</source>
         <translation>输出文件夹</translation>
+    </message>
+    <message>
+        <location filename="../processing/fullcheck.py"/>
+        <source>PDF (*.pdf)</source>
+        <translation>PDF 文件 (*.pdf)</translation>
+    </message>
+    <message>
+        <location filename="../processing/fullcheck.py"/>
+        <source>PDF case atlas (optional)</source>
+        <translation>核查图册 PDF（可选）</translation>
+    </message>
+    <message>
+        <location filename="../processing/fullcheck.py"/>
+        <source>PDF case atlas: {path} ({n} cases)</source>
+        <translation>核查图册：{path}（{n} 个图斑）</translation>
     </message>
     <message>
         <location filename="../processing/fullcheck.py"/>
@@ -1609,6 +1659,11 @@
     </message>
     <message>
         <location filename="../processing/fullcheck.py"/>
+        <source>invalid PDF filter expression: {error}</source>
+        <translation>核查图册的筛选表达式有误：{error}</translation>
+    </message>
+    <message>
+        <location filename="../processing/fullcheck.py"/>
         <location filename="../processing/register.py"/>
         <source>kept ids</source>
         <translation>沿用编号</translation>
@@ -1631,8 +1686,28 @@
     </message>
     <message>
         <location filename="../processing/fullcheck.py"/>
+        <source>no case matches the PDF filter ({filter}): no PDF case atlas written</source>
+        <translation>没有符合核查图册筛选条件的图斑（{filter}），未生成核查图册</translation>
+    </message>
+    <message>
+        <location filename="../processing/fullcheck.py"/>
         <source>pipes: {buildings} buildings, {breaches} breaches</source>
         <translation>管线净距：{buildings} 栋建筑，{breaches} 处</translation>
+    </message>
+    <message>
+        <location filename="../processing/fullcheck.py"/>
+        <source>the PDF case atlas is skipped: the register {uri} cannot be read</source>
+        <translation>未生成核查图册：无法读取台账 {uri}</translation>
+    </message>
+    <message>
+        <location filename="../processing/fullcheck.py"/>
+        <source>the PDF case atlas is skipped: this run is in a background thread and print layouts need the main thread; run &quot;PDF case atlas&quot; (liangwei:caseatlas) on the register afterwards</source>
+        <translation>未生成核查图册：本次在后台线程中运行，而打印布局只能在主线程中输出；请在运行结束后对台账运行“核查图册”（liangwei:caseatlas）</translation>
+    </message>
+    <message>
+        <location filename="../processing/fullcheck.py"/>
+        <source>the PDF filter expression failed: {error}</source>
+        <translation>核查图册的筛选表达式执行出错：{error}</translation>
     </message>
     <message>
         <location filename="../processing/fullcheck.py"/>

@@ -12,7 +12,9 @@ from qgis.core import (
     QgsProcessingOutputNumber,
     QgsProcessingOutputVectorLayer,
     QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterFileDestination,
     QgsProcessingParameterFolderDestination,
+    QgsProcessingParameterString,
 )
 
 from ..i18n import N_
@@ -41,6 +43,13 @@ FILES = {
     "REGISTER": ("register.gpkg", REGISTER_LAYER),
 }
 XLSX_NAME, CSV_NAME = "register.xlsx", "register.csv"
+# the optional PDF case atlas (liangwei:caseatlas) of the cases the teams go to first
+PDF_FILTER_DEFAULT = "\"verdict\" = '拆除候选'"
+# context layers of the atlas: input parameter -> the role liangwei:caseatlas styles it as (qgis_io.atlas._ROLES)
+ATLAS_INPUTS = (tuple((p, role) for p, role, _label in ZONE_PARAMS)
+                + (("PIPELINES", "pipelines"), ("DISTRICTS", "districts"), ("COMPOUNDS", "compounds"),
+                   ("EARLIER", "earlier"), ("LATER", "later")))
+ATLAS_OUTPUTS = (("GROWTH", "epochs"), ("PIECES", "lines"), ("BREACHES", "pipes"))  # output -> step that writes it
 
 
 def _definitions(cls, names):
@@ -61,6 +70,8 @@ class FullCheckAlgorithm(LiangweiAlgorithm):
     LATER = "LATER"
     PIPELINES = "PIPELINES"
     OUTPUT_FOLDER = "OUTPUT_FOLDER"
+    PDF = "PDF"
+    PDF_FILTER = "PDF_FILTER"
 
     def initAlgorithm(self, config=None):  # noqa: N802 - QGIS API
         poly = [QgsProcessing.TypeVectorPolygon]
@@ -81,6 +92,14 @@ class FullCheckAlgorithm(LiangweiAlgorithm):
         self.add_work_crs_parameter()
         self.addParameter(QgsProcessingParameterFolderDestination(
             self.OUTPUT_FOLDER, self.tr("Output folder")))
+        p = QgsProcessingParameterString(
+            self.PDF_FILTER, self.tr("Cases in the PDF case atlas (filter expression, empty = every case)"),
+            defaultValue=PDF_FILTER_DEFAULT, optional=True)
+        p.setHelp(self.tr("Only used when a PDF case atlas is written"))
+        self.addParameter(p)
+        self.addParameter(QgsProcessingParameterFileDestination(
+            self.PDF, self.tr("PDF case atlas (optional)"), self.tr("PDF (*.pdf)"), optional=True,
+            createByDefault=False))
         self.addOutput(QgsProcessingOutputVectorLayer("REGISTER", self.tr("Demolition-candidate register"),
                                                       QgsProcessing.TypeVectorPolygon))
         self.addOutput(QgsProcessingOutputFile("XLSX", self.tr("Register spreadsheet")))
@@ -121,8 +140,9 @@ class FullCheckAlgorithm(LiangweiAlgorithm):
             return os.path.join(folder, FILES[name][0])
 
         zones = [p for p, *_ in ZONE_PARAMS if given(p)]
+        pdf, pdf_filter = self._pdf_request(parameters, context, feedback)
         steps = [s for s, on in (("epochs", given(self.EARLIER)), ("lines", bool(zones)),
-                                 ("pipes", given(self.PIPELINES)), ("register", True)) if on]
+                                 ("pipes", given(self.PIPELINES)), ("register", True), ("pdf", bool(pdf))) if on]
         multi = QgsProcessingMultiStepFeedback(len(steps), feedback)
         common = {k: value(k) for k in (self.RULES, self.WORK_CRS) if value(k) is not None}
         results = {}
@@ -179,10 +199,14 @@ class FullCheckAlgorithm(LiangweiAlgorithm):
             "OUTPUT": reg_path if value("DATABASE") is None else QgsProcessing.TEMPORARY_OUTPUT,  # PostGIS: the table
             "XLSX": os.path.join(folder, XLSX_NAME), "CSV": os.path.join(folder, CSV_NAME)}
         r = run("liangwei:register", reg_params, "register")
+        register_uri = r.get("OUTPUT", f"{reg_path}|layername={REGISTER_LAYER}")
+        if pdf:
+            self._atlas(run, parameters, context, feedback, register_uri, pdf, pdf_filter, steps, path)
         multi.setProgress(100)
 
-        out = {self.OUTPUT_FOLDER: folder, "REGISTER": r.get("OUTPUT", f"{reg_path}|layername={REGISTER_LAYER}"),
-               "CSV": r.get("CSV")}
+        out = {self.OUTPUT_FOLDER: folder, "REGISTER": register_uri, "CSV": r.get("CSV")}
+        if pdf and "pdf" in results:
+            out[self.PDF] = results["pdf"].get("OUTPUT", pdf)
         if r.get("XLSX"):
             out["XLSX"] = r["XLSX"]
         for name, step in (("CHANGES", "epochs"), ("DEMOLISHED", "epochs"), ("GROWTH", "epochs"), ("PIECES", "lines"),
@@ -218,6 +242,85 @@ class FullCheckAlgorithm(LiangweiAlgorithm):
         feedback.pushInfo("  " + self.tr("ids: kept {kept}, new {new}, gone {gone}").format(
             kept=int(r.get("N_KEPT", 0)), new=int(r.get("N_NEW", 0)), gone=int(r.get("N_GONE", 0))))
         feedback.pushInfo("  " + self.tr("files: {folder}").format(folder=folder))
+        if out.get(self.PDF):
+            feedback.pushInfo("  " + self.tr("PDF case atlas: {path} ({n} cases)").format(
+                path=out[self.PDF], n=int(results["pdf"].get("N_CASES", 0))))
         feedback.pushInfo(self.tr("time: {s} s").format(s=f"{time.time() - t0:.1f}") + " (" + ", ".join(
             f"{step} {sec:.1f} s" for step, sec in step_time.items()) + ")")
         return out
+
+    # ------------------------------------------------------------------ PDF case atlas
+    def _pdf_request(self, parameters, context, feedback):
+        """(PDF path or '', filter): checked before any step runs; '' when not asked for or not possible here."""
+        from qgis.core import QgsExpression
+        from qgis.PyQt.QtCore import QCoreApplication, QThread
+
+        pdf = self.parameterAsFileOutput(parameters, self.PDF, context) if parameters.get(self.PDF) else ""
+        if not pdf or pdf == QgsProcessing.TEMPORARY_OUTPUT:
+            return "", ""
+        expression = (self.parameterAsString(parameters, self.PDF_FILTER, context) or "").strip()
+        if expression and QgsExpression(expression).hasParserError():
+            raise QgsProcessingException(self.tr("invalid PDF filter expression: {error}").format(
+                error=QgsExpression(expression).parserErrorString()))
+        app = QCoreApplication.instance()
+        if app is None or QThread.currentThread() != app.thread():
+            # print layouts render with fonts and pictures of the GUI thread (liangwei:caseatlas is FlagNoThreading)
+            feedback.pushWarning(self.tr("the PDF case atlas is skipped: this run is in a background thread and print "
+                                         "layouts need the main thread; run \"PDF case atlas\" (liangwei:caseatlas) "
+                                         "on the register afterwards"))
+            return "", ""
+        return pdf, expression
+
+    def _atlas_context(self, parameters, context, steps, path) -> list:
+        """The atlas's context layers: each named after its role when its own name does not say it (a red-line
+        layer called "zones" would be drawn grey)."""
+        from qgis.core import QgsProcessingUtils
+
+        from ..qgis_io.atlas import context_role
+
+        layers = []
+        for param, role in ATLAS_INPUTS:
+            if not parameters.get(param) or self.parameterDefinition(param) is None:
+                continue
+            layer = self.parameterAsVectorLayer(parameters, param, context)
+            if layer is None or not layer.isValid():
+                continue
+            if context_role(layer) != role:
+                layer = layer.clone()
+                layer.setName(role)
+                context.temporaryLayerStore().addMapLayer(layer)
+            layers.append(layer)
+        for name, step in ATLAS_OUTPUTS:
+            if step in steps:
+                layer = QgsProcessingUtils.mapLayerFromString(f"{path(name)}|layername={FILES[name][1]}", context)
+                if layer is not None and layer.isValid():
+                    layers.append(layer)
+        return layers
+
+    def _atlas(self, run, parameters, context, feedback, register_uri, pdf, expression, steps, path):
+        """liangwei:caseatlas on the register just written; a filter that selects no case: a warning, no PDF."""
+        from qgis.core import QgsFeatureRequest, QgsProcessingUtils
+
+        register = QgsProcessingUtils.mapLayerFromString(register_uri, context)
+        if register is None or not register.isValid():
+            feedback.pushWarning(self.tr("the PDF case atlas is skipped: the register {uri} cannot be read").format(
+                uri=register_uri))
+            return
+        expr = expression
+        if "gone" in register.fields().names():  # as liangwei:caseatlas: cases no longer found are left out
+            gone = '(NOT coalesce("gone", false))'
+            expr = f"({expr}) AND {gone}" if expr else gone
+        request = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry).setNoAttributes()
+        if expr:
+            request.setFilterExpression(expr)
+        first = next(register.getFeatures(request), None)
+        if request.filterExpression() is not None and request.filterExpression().hasEvalError():
+            raise QgsProcessingException(self.tr("the PDF filter expression failed: {error}").format(
+                error=request.filterExpression().evalErrorString()))
+        if first is None:
+            feedback.pushWarning(self.tr("no case matches the PDF filter ({filter}): no PDF case atlas written").format(
+                filter=expression or self.tr("none")))
+            return
+        run("liangwei:caseatlas", {"REGISTER": register_uri, "FILTER": expression,
+                                   "CONTEXT_LAYERS": self._atlas_context(parameters, context, steps, path),
+                                   "RULES": parameters.get(self.RULES) or None, "OUTPUT": pdf}, "pdf")
