@@ -502,11 +502,32 @@ def _read_ogr_arrow(path: str, layer_name: str, name: str, fields, feedback, ope
             cols[f].append(batch[f])
     fid_arr = np.concatenate(fids).astype(np.int64) if fids else np.empty(0, dtype=np.int64)
     wkb_arr = np.concatenate(wkbs) if wkbs else np.empty(0, dtype=object)
-    geoms = shapely.from_wkb(wkb_arr, on_invalid="ignore")
+    geoms = _from_wkb(wkb_arr)
     unparsable = shapely.is_missing(geoms) & (wkb_arr != None)  # noqa: E711 - elementwise
     n_curved = _linearise_curves(geoms, wkb_arr, unparsable)
     attrs = {f: _arrow_column(cols[f]) for f in wanted}
     return LayerArrays(name, fid_arr, geoms, attrs, unparsable, n_curved, read_path="arrow")
+
+
+def _from_wkb(wkb_arr: np.ndarray) -> np.ndarray:
+    """WKB -> shapely, None where GEOS cannot read it.  shapely 2.1 with GEOS 3.13 (Debian 13) raises
+    NotImplementedError for a whole array as soon as one curve (CAD arc) is in it, instead of ignoring it:
+    then the curves are left out by their WKB type and the rest is read vectorised."""
+    try:
+        return shapely.from_wkb(wkb_arr, on_invalid="ignore")
+    except NotImplementedError:
+        curved = np.array([w is not None and _is_curve_wkb(bytes(w)) for w in wkb_arr], dtype=bool)
+        rest = wkb_arr.copy()
+        rest[curved] = None
+        return shapely.from_wkb(rest, on_invalid="ignore")
+
+
+def _is_curve_wkb(w: bytes) -> bool:
+    """ISO / EWKB type code of a curve geometry (CircularString 8 … MultiSurface 12, Curve 13, Surface 14)."""
+    if len(w) < 5:
+        return False
+    code = int.from_bytes(w[1:5], "little" if w[0] == 1 else "big") & 0x0FFFFFFF  # drop EWKB Z/M/SRID flags
+    return code % 1000 in (8, 9, 10, 11, 12, 13, 14)
 
 
 def _linearise_curves(geoms, wkb_arr, unparsable) -> int:
@@ -673,7 +694,7 @@ def _read_qgis(source, name: str, *, dest_crs, context, feedback=None, fields=()
             feedback.setProgress(progress_from + (progress_to - progress_from) * k / total)
     wkb_arr = np.empty(len(wkbs), dtype=object)
     wkb_arr[:] = wkbs
-    geoms = shapely.from_wkb(wkb_arr, on_invalid="ignore")
+    geoms = _from_wkb(wkb_arr)
     unparsable = shapely.is_missing(geoms) & (wkb_arr != None)  # noqa: E711 - elementwise
     attrs = {}
     for f, vals in zip(field_names, values):

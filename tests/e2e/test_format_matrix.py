@@ -75,7 +75,9 @@ def convert(city: Path, layer: str, fmt: str, folder: Path) -> str:
     if fmt.startswith("shp"):
         out = folder / f"{layer}.shp"
         enc = "GBK" if "gbk" in fmt else "UTF-8"
-        extra = ["-t_srs", "EPSG:4490"] if fmt == "shp_4490" else []
+        # GDAL 3.10 (Debian 13) fails to reproject an EMPTY polygon and stops: skip such features; the
+        # comparisons below only let rows go missing whose reference change is "skipped"
+        extra = ["-t_srs", "EPSG:4490", "-skipfailures"] if fmt == "shp_4490" else []
         ogr2ogr("-f", "ESRI Shapefile", "-lco", f"ENCODING={enc}", *extra, out, city, layer)
         if fmt == "shp_gbk_nocpg":
             out.with_suffix(".cpg").unlink()

@@ -201,3 +201,31 @@ def test_million_vertex_zone(liangwei, feedback, tmp_path):
     expected = shapely.area(shapely.intersection(boxes, zone))
     assert res["ENC_AREA"] == pytest.approx(float(expected.sum()), rel=1e-9)
     assert res["N_HIT_BUILDINGS"] == int((expected > 0).sum()) > 450
+
+
+def test_curve_wkb_when_geos_refuses_the_whole_array(monkeypatch):
+    """shapely 2.1 + GEOS 3.13 (Debian 13) raise NotImplementedError for an array holding one curve instead of
+    ignoring it; the reader then reads the rest and leaves the curve to GDAL's linearisation."""
+    import numpy as np
+    import shapely
+    from osgeo import ogr
+
+    from lincang_liangwei.qgis_io import reader
+
+    real = shapely.from_wkb
+
+    def strict(arr, on_invalid="raise"):
+        if any(w is not None and reader._is_curve_wkb(bytes(w)) for w in np.atleast_1d(arr)):
+            raise NotImplementedError("Nonlinear geometry types are not currently supported")
+        return real(arr, on_invalid=on_invalid)
+
+    monkeypatch.setattr(reader.shapely, "from_wkb", strict)
+    curve = bytes(ogr.CreateGeometryFromWkt(CASES["curve"][0]).ExportToIsoWkb())
+    box = bytes(ogr.CreateGeometryFromWkt(CASES["ok"][0]).ExportToIsoWkb())
+    arr = np.empty(3, dtype=object)
+    arr[:] = [curve, box, None]
+    geoms = reader._from_wkb(arr)
+    assert geoms[0] is None and geoms[2] is None and geoms[1].area == pytest.approx(200.0)
+    unparsable = np.array([True, False, False])
+    assert reader._linearise_curves(geoms, arr, unparsable) == 1
+    assert geoms[0].area == pytest.approx(78.5, rel=0.01) and not unparsable[0]
