@@ -89,7 +89,8 @@ def convert(city: Path, layer: str, fmt: str, folder: Path) -> str:
         return str(out)
     if fmt == "fgb":
         out = folder / f"{layer}.fgb"
-        ogr2ogr("-f", "FlatGeobuf", "-dim", "XY", out, city, layer)  # FlatGeobuf refuses Z in a 2D layer
+        # FlatGeobuf refuses Z in a 2D layer; GDAL 3.10 (Debian 13) also stops at an EMPTY polygon: skip those
+        ogr2ogr("-f", "FlatGeobuf", "-dim", "XY", "-skipfailures", out, city, layer)
         return str(out)
     if fmt == "csv":
         out = folder / f"{layer}.csv"
