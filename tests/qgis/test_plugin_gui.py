@@ -1,35 +1,12 @@
 """Desktop wiring: menu entries and toolbar button, removed again on unload."""
-from qgis.PyQt.QtWidgets import QMainWindow
-
-
-class RecordingIface:
-    """The part of QgisInterface the plugin uses, recording what it is given."""
-
-    def __init__(self):
-        self.window = QMainWindow()
-        self.menu, self.toolbar = [], []
-
-    def mainWindow(self):  # noqa: N802
-        return self.window
-
-    def addPluginToMenu(self, name, action):  # noqa: N802
-        self.menu.append((name, action))
-
-    def removePluginMenu(self, name, action):  # noqa: N802
-        self.menu.remove((name, action))
-
-    def addToolBarIcon(self, action):  # noqa: N802
-        self.toolbar.append(action)
-
-    def removeToolBarIcon(self, action):  # noqa: N802
-        self.toolbar.remove(action)
+from .desktop import FakeIface
 
 
 def test_menu_lists_every_algorithm_and_unload_removes_all(liangwei):
     from lincang_liangwei.processing.provider import ALGORITHMS
     from lincang_liangwei.ui.menu import LiangweiMenu, menu_title
 
-    iface = RecordingIface()
+    iface = FakeIface()
     menu = LiangweiMenu(iface)
     menu.install()
     assert menu_title() == "两违巡查(&L)"   # the ring runs in zh-Hans
