@@ -643,7 +643,7 @@ def _field_indexes(source, name: str, field_names) -> list:
 
 
 def _read_qgis(source, name: str, *, dest_crs, context, feedback=None, fields=(),
-               progress_from: float = 0.0, progress_to: float = 0.0) -> LayerArrays:
+               progress_from: float = 0.0, progress_to: float = 0.0, all_attributes: bool = False) -> LayerArrays:
     """All features of ``source`` as arrays; ``fields`` are copied as attributes.
 
     Null geometries become ``None``; curved geometries (from CAD/DXF) are
@@ -655,7 +655,9 @@ def _read_qgis(source, name: str, *, dest_crs, context, feedback=None, fields=()
         request.setDestinationCrs(dest_crs, context.transformContext())
     field_names = [f for f in fields if f]
     idx = _field_indexes(source, name, field_names)
-    if not idx:
+    if all_attributes:
+        pass
+    elif not idx:
         request.setFlags(QgsFeatureRequest.NoFlags)
         request.setSubsetOfAttributes([])
     else:
@@ -736,6 +738,13 @@ def read_layer(inp: InputLayer, kind: str, *, dest_crs, context, feedback, field
     if arrays is None:
         arrays = _read_qgis(inp.source, inp.name, dest_crs=dest_crs, context=context, feedback=feedback,
                             fields=field_names, progress_from=progress_from, progress_to=progress_to)
+        if len(arrays) and shapely.is_missing(arrays.geoms).all() and QgsWkbTypes.geometryType(
+                inp.source.wkbType()) != QgsWkbTypes.NullGeometry:
+            # a GDAL VRT builds its geometry from a source field (WKT, x/y): asking for a subset of the
+            # attributes leaves that field out and every geometry comes back NULL; read all attributes
+            arrays = _read_qgis(inp.source, inp.name, dest_crs=dest_crs, context=context, feedback=feedback,
+                                fields=field_names, progress_from=progress_from, progress_to=progress_to,
+                                all_attributes=True)
     if feedback is not None:
         feedback.setProgress(progress_to)
     return arrays, _clean_and_log(arrays, kind, feedback)

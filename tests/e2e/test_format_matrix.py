@@ -39,6 +39,18 @@ from devtools.samplecity import generate_city  # noqa: E402
 
 pytestmark = pytest.mark.e2e
 
+
+def _qgis_version() -> int:
+    try:
+        from qgis.core import Qgis
+
+        return Qgis.QGIS_VERSION_INT
+    except ImportError:
+        return 0
+
+
+QGIS_VERSION = _qgis_version()
+
 LAYERS = ("buildings_2019", "buildings_2023", "red_lines", "green_lines", "water_source", "pipelines")
 ZONES = {"RED_LINES": "red_lines", "GREEN_LINES": "green_lines", "WATER_SOURCE": "water_source"}
 FORMATS = ("gpkg_single", "shp_utf8", "shp_gbk", "shp_gbk_nocpg", "shp_4490", "geojson", "fgb", "csv", "kml")
@@ -95,6 +107,14 @@ def convert(city: Path, layer: str, fmt: str, folder: Path) -> str:
     if fmt == "csv":
         out = folder / f"{layer}.csv"
         ogr2ogr("-f", "CSV", "-lco", "GEOMETRY=AS_WKT", out, city, layer)
+        if QGIS_VERSION >= 33400:
+            # QGIS 3.40's qgis_process refuses a delimitedtext:// source string ("Could not load source layer",
+            # Debian 13): there the same CSV is given through a GDAL VRT naming its WKT column and CRS
+            vrt = out.with_suffix(".vrt")
+            vrt.write_text(f"""<OGRVRTDataSource><OGRVRTLayer name="{layer}"><SrcDataSource>{out}</SrcDataSource>
+<GeometryField encoding="WKT" field="WKT"><SRS>EPSG:4542</SRS></GeometryField></OGRVRTLayer></OGRVRTDataSource>""",
+                           encoding="utf-8")
+            return str(vrt)
         return f"delimitedtext://file://{out}?type=csv&delimiter=,&wktField=WKT&crs=EPSG:4542"
     if fmt == "kml":
         out = folder / f"{layer}.kml"
