@@ -21,27 +21,14 @@ import os
 import sys
 import time
 
+from .core.outputs import BREACH_FIELDS, DEMOLISHED_FIELDS, GROWTH_FIELDS, HIT_FIELDS, LATER_FIELDS
+
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT, EXIT_CANCELLED = 0, 1, 2, 3
 
 # (parameter, line type) of liangwei:controllines (processing/controllines.py ZONE_PARAMS)
 ZONE_PARAMS = (("RED_LINES", "red"), ("BLUE_LINES", "blue"), ("GREEN_LINES", "green"), ("YELLOW_LINES", "yellow"),
                ("PURPLE_LINES", "purple"), ("WATER_SOURCE", "water_source"))
 NAME_FIELD_CANDIDATES = ("name", "zone_name", "名称", "mc", "zone", "mingcheng", "name_cn")
-# output field specs: the same as the algorithms write (processing/*.py)
-HIT_FIELDS = (("bld_fid", "int64"), ("line_type", "string"), ("line_label", "string"), ("zone_fid", "int64"),
-              ("zone_name", "string"), ("enc_area", "double"), ("enc_ratio", "double"), ("hit_kind", "string"),
-              ("setback_m", "double"), ("basis", "string"), ("hit_where", "string"))
-BREACH_FIELDS = (("bld_fid", "int64"), ("pipe_fid", "int64"), ("kind", "string"), ("kind_value", "string"),
-                 ("pipe_class", "string"), ("required_m", "double"), ("distance_m", "double"),
-                 ("deficit_m", "double"), ("enc_area_m2", "double"), ("rule_id", "string"), ("verified", "int"),
-                 ("basis", "string"))
-LATER_FIELDS = (("change", "string"), ("prev_fids", "string"), ("match_iou", "double"), ("area_prev", "double"),
-                ("area_now", "double"), ("growth_m2", "double"), ("floors_prev", "double"), ("floors_now", "double"),
-                ("shift_m", "double"), ("dup_of", "string"), ("confidence", "string"), ("conf_reason", "string"),
-                ("bld_fid", "int64"), ("epoch", "string"), ("prev_epoch", "string"))
-DEMOLISHED_FIELDS = (("fate", "string"), ("area_prev", "double"), ("floors_prev", "double"), ("epoch", "string"),
-                     ("gone_by", "string"))
-GROWTH_FIELDS = (("fid_later", "int64"), ("change", "string"), ("growth_m2", "double"), ("epoch", "string"))
 ID_FIELDS_HELP = ("building id fields copied next to bld_fid, comma-separated (default: the first field named like a "
                   "building id: survey_id, bsm, 标识码, 编号, objectid, id, code …)")
 TOLERANCES = (("min_iou", "min_iou"), ("min_growth_m2", "min_growth_m2"), ("min_growth_ratio", "min_growth_ratio"),
@@ -576,10 +563,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output-demolished", help="demolished buildings")
     p.add_argument("--output-growth", help="added parts")
     _common(p, rules=False)
+    from .cli_register import add_parsers
+
+    add_parsers(sub, _common)
     return parser
 
 
 RUNNERS = {"controllines": run_controllines, "pipeclearance": run_pipeclearance, "compareepochs": run_compareepochs}
+
+
+def _runner(command: str):
+    if command in RUNNERS:
+        return RUNNERS[command]
+    from .cli_register import RUNNERS as more
+
+    return more[command]
 
 
 def main(argv=None) -> int:
@@ -595,7 +593,7 @@ def main(argv=None) -> int:
     from .core.rules import RulesError
 
     try:
-        summary = RUNNERS[args.command](args, log, bar)
+        summary = _runner(args.command)(args, log, bar)
     except (InputError, RulesError) as exc:
         bar.close()
         sys.stderr.write(f"liangwei {args.command}: error: {exc}\n")

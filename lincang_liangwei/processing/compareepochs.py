@@ -15,6 +15,7 @@ from qgis.core import (
 
 from ..core import RunCancelledError
 from ..core.epoch_defaults import EPOCH_DEFAULTS
+from ..core.outputs import DEMOLISHED_FIELDS, GROWTH_FIELDS, LATER_FIELDS
 from ..i18n import N_, tr
 from ..qgis_io.messages import epoch_lines, timing_line
 from ..qgis_io.preselect import building_layer_default
@@ -28,13 +29,6 @@ TOLERANCES = (
     ("TOLERANCE_M", "tolerance_m", N_("Positional tolerance (m)"), 0.0, None),
     ("JITTER_M", "jitter_m", N_("Outline jitter allowance (m)"), 0.0, None),
 )
-LATER_FIELDS = (("change", "string"), ("prev_fids", "string"), ("match_iou", "double"), ("area_prev", "double"),
-                ("area_now", "double"), ("growth_m2", "double"), ("floors_prev", "double"), ("floors_now", "double"),
-                ("shift_m", "double"), ("dup_of", "string"), ("confidence", "string"), ("conf_reason", "string"),
-                ("bld_fid", "int64"), ("epoch", "string"), ("prev_epoch", "string"))
-DEMOLISHED_FIELDS = (("fate", "string"), ("area_prev", "double"), ("floors_prev", "double"), ("epoch", "string"),
-                     ("gone_by", "string"))
-GROWTH_FIELDS = (("fid_later", "int64"), ("change", "string"), ("growth_m2", "double"), ("epoch", "string"))
 
 
 def floors_lines(layer: str, field: str, parsed) -> list:

@@ -16,6 +16,7 @@ from qgis.core import (
 )
 
 from ..core import RunCancelledError
+from ..core.outputs import HIT_FIELDS
 from ..i18n import N_
 from ..qgis_io.messages import LINE, POLYGON, kind_word, timing_line
 from ..qgis_io.preselect import building_layer_default
@@ -32,9 +33,6 @@ ZONE_PARAMS = (
 )
 NAME_FIELD_CANDIDATES = ("name", "zone_name", "名称", "mc", "zone", "mingcheng", "name_cn")
 
-HIT_FIELDS = (("bld_fid", "int64"), ("line_type", "string"), ("line_label", "string"), ("zone_fid", "int64"),
-              ("zone_name", "string"), ("enc_area", "double"), ("enc_ratio", "double"), ("hit_kind", "string"),
-              ("setback_m", "double"), ("basis", "string"), ("hit_where", "string"))
 
 
 def find_name_field(fields, requested: str = "") -> str:

@@ -14,15 +14,11 @@ from qgis.core import (
 )
 
 from ..core import RunCancelledError
+from ..core.outputs import BREACH_FIELDS
 from ..i18n import N_
 from ..qgis_io.messages import pipe_lines, timing_line
 from ..qgis_io.preselect import building_layer_default
 from .base import LiangweiAlgorithm, canceled, domain_error, progress_to
-
-BREACH_FIELDS = (("bld_fid", "int64"), ("pipe_fid", "int64"), ("kind", "string"), ("kind_value", "string"),
-                 ("pipe_class", "string"), ("required_m", "double"), ("distance_m", "double"),
-                 ("deficit_m", "double"), ("enc_area_m2", "double"), ("rule_id", "string"), ("verified", "int"),
-                 ("basis", "string"))
 
 
 class PipeClearanceAlgorithm(LiangweiAlgorithm):

@@ -3,8 +3,7 @@
 import pytest
 from qgis.core import QgsVectorLayer
 
-from lincang_liangwei.processing.controllines import HIT_FIELDS
-from lincang_liangwei.processing.pipeclearance import BREACH_FIELDS
+from lincang_liangwei.core.outputs import BREACH_FIELDS, HIT_FIELDS
 
 from .layers import box_wkt, memory_layer
 
