@@ -60,6 +60,20 @@ SURE_CHANGES = ("new", "floors_added")
 NOISE_PAIR_CHANGES = ("unchanged", "floors_added", "expanded", "expanded+floors_added")
 
 
+def _isin(values, choices) -> np.ndarray:
+    """``np.isin(values, choices)`` for an object column of a few distinct strings, by hashing (one pass
+    instead of one comparison pass per choice)."""
+    return pd.Series(np.asarray(values, dtype=object), dtype=object, copy=False).isin(list(choices)).to_numpy(bool)
+
+
+def _single_ids(prev) -> tuple[np.ndarray, bool]:
+    """For ";"-joined id lists (object array): which entries are a single id (no ";"), and whether every
+    entry is a ``str`` (else the callers take the general text path)."""
+    if pd.api.types.infer_dtype(prev, skipna=False) != "string":
+        return np.zeros(len(prev), dtype=bool), False
+    return np.fromiter((";" not in x for x in prev.tolist()), dtype=bool, count=len(prev)), True
+
+
 def noise_ratio(change, area_prev, area_now, *, quantile: float = CONFIDENCE_DEFAULTS["noise_quantile"],
                 min_pairs: int = CONFIDENCE_DEFAULTS["min_pairs"], prev_repaired=None) -> tuple[float, int]:
     """Observed outline noise: (quantile of |area_now/area_prev - 1| over 1-1 pairs, number of pairs).
@@ -70,7 +84,7 @@ def noise_ratio(change, area_prev, area_now, *, quantile: float = CONFIDENCE_DEF
     change = np.asarray(change, dtype=object)
     ap = np.asarray(area_prev, dtype=float)
     an = np.asarray(area_now, dtype=float)
-    m = np.isin(change, NOISE_PAIR_CHANGES) & (ap > 0) & np.isfinite(an)
+    m = _isin(change, NOISE_PAIR_CHANGES) & (ap > 0) & np.isfinite(an)
     if prev_repaired is not None:
         m &= ~np.asarray(prev_repaired, dtype=bool)
     k = int(m.sum())
@@ -113,8 +127,8 @@ def grade(change, growth_m2, area_prev, noise: float, *, acc_prev=None, acc_now=
 
     conf = np.full(n, "", dtype=object)
     reason = np.full(n, "", dtype=object)
-    grown = np.isin(change, GROWTH_CHANGES) & ((g > 0) | ~np.isin(change, ("split", "merged")))
-    conf[np.isin(change, SURE_CHANGES)] = HIGH
+    grown = _isin(change, GROWTH_CHANGES) & ((g > 0) | ~_isin(change, ("split", "merged")))
+    conf[_isin(change, SURE_CHANGES)] = HIGH
     conf[grown & (score >= high_factor)] = HIGH
     conf[grown & (score < high_factor) & (score >= medium_factor)] = MEDIUM
     low = grown & (score < medium_factor)
@@ -141,6 +155,13 @@ def any_repaired(prev_fids, repaired_ids, rows=None) -> np.ndarray:
     idx = np.arange(len(prev)) if rows is None else np.asarray(rows, dtype=np.int64)
     if len(idx) == 0:
         return out
+    vals = prev[idx]
+    single, ok = _single_ids(vals)
+    if ok:  # one id per row (most rows): a hash look-up, no split
+        out[idx[single]] = pd.Series(vals[single], dtype=object).isin(rep).to_numpy(bool)
+        idx = idx[~single]
+        if len(idx) == 0:
+            return out
     s = pd.Series(prev[idx].astype(str), index=idx).str.split(";").explode()
     hit = s.isin(rep)
     out[hit[hit].index.unique().to_numpy(dtype=np.int64)] = True
@@ -154,7 +175,15 @@ def _per_row_from_prev(prev_fids, eids, values, rows) -> np.ndarray:
         return out
     v = pd.Series(np.asarray(values, dtype=float), index=np.asarray(eids).astype(str))
     v = v[~v.index.duplicated()]
-    s = pd.Series(np.asarray(prev_fids, dtype=object)[rows].astype(str), index=rows).str.split(";").explode()
+    rows = np.asarray(rows, dtype=np.int64)
+    prev = np.asarray(prev_fids, dtype=object)
+    single, ok = _single_ids(prev[rows])
+    if ok:  # one id per row (most rows): a direct look-up
+        out[rows[single]] = v.reindex(prev[rows[single]]).to_numpy(dtype=float)
+        rows = rows[~single]
+        if len(rows) == 0:
+            return out
+    s = pd.Series(prev[rows].astype(str), index=rows).str.split(";").explode()
     got = pd.Series(v.reindex(s.to_numpy()).to_numpy(), index=s.index)
     agg = got.groupby(level=0).max()
     out[agg.index.to_numpy(dtype=np.int64)] = agg.to_numpy()
@@ -178,7 +207,7 @@ def confidence_stage(later: pd.DataFrame, eids, *, earlier_repaired=None, earlie
     prev = later["prev_fids"].to_numpy(dtype=object)
     eids = np.asarray(eids)
     n = len(change)
-    rows = np.flatnonzero(np.isin(change, GROWTH_CHANGES + NOISE_PAIR_CHANGES) & (prev != ""))
+    rows = np.flatnonzero(_isin(change, GROWTH_CHANGES + NOISE_PAIR_CHANGES) & (prev != ""))
     rep_row = None
     if earlier_repaired is not None:
         er = np.asarray(earlier_repaired)
