@@ -147,7 +147,7 @@ def _assert_epochs_equal(whole, s):
                       whole.growth_geoms, r.growth_geoms)
     assert whole.report.changes == r.report.changes
     assert whole.report.fates == r.report.fates
-    assert whole.report.noise == r.report.noise
+    assert repr(whole.report.noise) == repr(r.report.noise)   # (NaN noise ratio when too few pairs)
 
 
 @pytest.mark.parametrize("tile_m,max_rows", [(150.0, 300), (400.0, 2000)])
