@@ -4,10 +4,11 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 QP := scripts/qgis_process.sh
 DEMO_BUILDINGS ?= 20000
-BENCH_SIZES ?= 100000
+# make bench: 10^4, 10^5, 10^6 footprints (BENCH_BIG=1 adds 10^7); BENCH_SIZES="100000" for one size
+BENCH_SIZES ?=
 export QT_QPA_PLATFORM := offscreen
 
-.PHONY: all runtime dev demo test test-unit test-qgis test-e2e bench lint package package-dev clean sample i18n
+.PHONY: all runtime dev demo test test-unit test-qgis test-e2e bench bench-plot lint package package-dev clean sample i18n
 
 all: test
 
@@ -40,7 +41,11 @@ test-e2e: dev i18n
 
 ## make bench: this project vs the QGIS native tools on the same data, ratios printed
 bench: dev
-	$(PY) benchmarks/run.py --sizes $(BENCH_SIZES)
+	$(PY) benchmarks/run.py $(if $(BENCH_SIZES),--sizes $(BENCH_SIZES))
+
+## make bench-plot: redraw out/bench/scaling.png from out/bench/results.json
+bench-plot: dev
+	$(PY) benchmarks/plot.py out/bench/results.json
 
 lint: dev
 	.venv/bin/ruff check .

@@ -238,8 +238,14 @@ def format_table(check: str, rows: list[dict]) -> str:
                      f"{_num(r['growth'], '.2f', r['growth_bound']):>8s} "
                      f"{_num(r['native_ratio'], '.1f', r['native_ratio_bound']):>9s}  "
                      f"{fmt_split(r['split'], r['seconds'] if r['status'] == 'ok' else None):40s} "
-                     f"{r['found'] or r['label']}")
+                     f"{_result(r)}")
     return "\n".join(lines)
+
+
+def _result(r: dict) -> str:
+    if r["way"] in WAYS:
+        return r["found"] or r["label"]
+    return f"{r['label']}: {r['found']}" if r["found"] else r["label"]
 
 
 def summary_lines(rows: list[dict]) -> list[str]:
@@ -634,7 +640,7 @@ def _controllines_extras(ctx: Ctx, bld: str, zones: dict, found) -> list[dict]:
     out.append(_ours(ctx, "controllines", "liangwei:controllines (pieces only)", run, found, "extra"))
     raw = qgis("native:intersection", {"INPUT": bld, "OVERLAY": zones["RED_LINES"],
                                        "OUTPUT": fresh(tmp / "nat_raw.gpkg")}, ctx.cap.timeout)
-    status = "capped" if raw.timed_out else "ok"
+    status = "capped" if raw.timed_out else "ok" if raw.ok else "failed"
     out.append(row_of("controllines", "extra", ctx.size, "native:intersection on the footprints as they are", [raw],
                       status, ctx.cap.cap_s, ("fails: " + raw.last_error()) if not raw.ok else "ran through"))
 
@@ -931,7 +937,7 @@ def write_results(path: Path, rows: list[dict], machine: dict, params: dict) -> 
 
 def progress_line(r: dict) -> str:
     return (f"  {r['check']:14s} {r['way']:13s} {fmt_wall(r, ' s'):>14s} {_num(r['peak_mb'], '.0f'):>7s} MB  "
-            f"{r['found'] or r['label']}")
+            f"{_result(r)}")
 
 
 def main(argv=None) -> int:
@@ -988,6 +994,8 @@ def main(argv=None) -> int:
             _compare_ways(rows, check, n)
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)
+    if not args.keep and (args.out / "work").is_dir() and not any((args.out / "work").iterdir()):
+        (args.out / "work").rmdir()
     doc = write_results(results, rows, machine, params)
     print()
     for check in checks:
