@@ -316,7 +316,9 @@ def read_layer(spec: str, what: str = "layer") -> LayerData:
     elif layer not in layers:
         raise InputError(f"{what}: {path} has no layer '{layer}' (layers: {', '.join(layers)})")
     try:
-        if have_pyogrio():
+        if str(path).lower().endswith(".gpkg"):
+            out = _read_gpkg(path, layer)
+        elif have_pyogrio():
             out = _read_pyogrio(path, layer)
         else:
             out = _read_ogr(path, layer)
@@ -350,6 +352,36 @@ def _read_pyogrio(path, layer) -> LayerData:
     return LayerData(layer, path, layer, str(meta.get("driver") or ""), np.asarray(fids, dtype=np.int64), geoms,
                      pd.DataFrame(data, columns=fields), str(meta.get("crs") or ""), str(meta.get("geometry_type")),
                      bad)
+
+
+def _read_gpkg(path, layer) -> LayerData:
+    """A whole GeoPackage layer straight from SQLite (:mod:`lincang_liangwei.gpkgsource`): the same features,
+    values and geometries as GDAL gives (curves linearised by GDAL), several times faster than a feature loop."""
+    from .gpkgsource import GpkgLayer
+
+    try:
+        src = GpkgLayer(path, layer)
+    except ValueError:   # an attribute table (no geometry column): GDAL reads it
+        return _read_pyogrio(path, layer) if have_pyogrio() else _read_ogr(path, layer)
+    try:
+        fids, geoms, bad, attrs = src.read_fids(src.all_fids(), src.columns)
+        data = {}
+        for c in src.columns:
+            v = attrs[c]
+            decl = src.decl_types.get(c, "")
+            missing = np.array([x is None for x in v], dtype=bool)
+            if any(t in decl for t in ("INT", "BOOL")) and not missing.any():
+                data[c] = v.astype(np.int64)
+            elif any(t in decl for t in ("REAL", "FLOA", "DOUB")):
+                data[c] = np.where(missing, np.nan, v).astype(float)
+            else:
+                data[c] = v
+        gtype = src.con.execute("SELECT geometry_type_name FROM gpkg_geometry_columns WHERE lower(table_name) = "
+                                "lower(?)", (layer,)).fetchone()[0]
+        return LayerData(layer, path, layer, "GPKG", fids, geoms, pd.DataFrame(data, columns=src.columns),
+                         src.crs_wkt, str(gtype), bad)
+    finally:
+        src.close()
 
 
 def _read_ogr(path, layer) -> LayerData:

@@ -29,7 +29,7 @@ import pandas as pd
 import shapely
 
 from .core import report_progress
-from .core.geometry import DUPLICATE, EMPTY, NULL, OK, REPAIRED, UNREPAIRABLE, WRONG_TYPE, CleanReport, clean
+from .core.geometry import DUPLICATE, EMPTY, NULL, OK, REPAIRED, UNREPAIRABLE, WRONG_TYPE, CleanReport, as_multi, clean
 from .core.tiling import DEFAULT_TILE_M, HALO_SLACK_M, plan_tiles
 from .gpkgsource import GpkgLayer, NotIndexedError
 
@@ -63,6 +63,7 @@ class StreamSource:
     src_wkt: str = ""
     dst_wkt: str = ""          # reproject into this CRS when it differs from ``src_wkt`` ("" = no)
     margin: float = 1.0        # read margin around a chunk, source CRS units
+    multi: bool = False        # single parts as one-part multi geometries (as QGIS reads a layer of multi type)
 
 
 @dataclass
@@ -166,6 +167,8 @@ def read_chunk(source: StreamSource, chunk: Chunk, src: GpkgLayer | None = None)
         if own_src:
             src.close()
     n_zm = 0
+    if source.multi:
+        geoms = as_multi(geoms)
     if source.dst_wkt and source.dst_wkt != source.src_wkt:
         ok = ~shapely.is_missing(geoms)
         geoms = geoms.copy()
@@ -513,6 +516,8 @@ def _read_side(source, owned, boxes, floors_field, acc_field, plan_keys, plan_ch
         fids, geoms, bad, attrs = src.read_boxes(boxes, cols) if boxes is not None else src.read_fids(owned, cols)
     finally:
         src.close()
+    if source.multi:
+        geoms = as_multi(geoms)
     if source.dst_wkt and source.dst_wkt != source.src_wkt:
         raw = geoms
         geoms = geoms.copy()

@@ -91,6 +91,22 @@ class CleanResult:
         return self.status <= REPAIRED
 
 
+def as_multi(geoms: np.ndarray) -> np.ndarray:
+    """Single parts as one-part multi geometries, as QGIS returns them from a layer of multi type."""
+    present = ~shapely.is_missing(geoms)
+    if not present.any():
+        return geoms
+    tid = np.full(len(geoms), -1)
+    tid[present] = shapely.get_type_id(geoms[present])
+    out = geoms
+    for single, ctor in ((0, shapely.multipoints), (1, shapely.multilinestrings), (3, shapely.multipolygons)):
+        sel = tid == single
+        if sel.any():
+            out = out.copy() if out is geoms else out
+            out[sel] = ctor(geoms[sel], indices=np.arange(int(sel.sum())))
+    return out
+
+
 def force_2d(geoms: np.ndarray) -> np.ndarray:
     """Drop Z/M (shapely < 2.1 has no ``force_2d``)."""
     if hasattr(shapely, "force_2d"):

@@ -16,7 +16,7 @@ from qgis.core import (
 )
 
 from ..core import RunCancelledError
-from ..core.outputs import HIT_FIELDS
+from ..core.outputs import BUILDING_SUMMARY_FIELDS, HIT_FIELDS
 from ..i18n import N_
 from ..qgis_io.messages import LINE, POLYGON, kind_word, timing_line
 from ..qgis_io.preselect import building_layer_default
@@ -102,7 +102,7 @@ class ControlLinesAlgorithm(LiangweiAlgorithm):
         from ..core.controllines import ZoneSet, encroachments
         from ..core.geometry import STATUS_NAMES
         from ..core.idfields import auto_id_fields, id_columns, id_field_kind, id_output_spec
-        from ..qgis_io.reader import read_layer, warn_if_disjoint
+        from ..qgis_io.reader import extent_geoms, log_clean_report, read_layer, stream_source, warn_if_disjoint
         from ..qgis_io.writer import write_features, write_source_rows
 
         t0 = time.time()
@@ -126,8 +126,13 @@ class ControlLinesAlgorithm(LiangweiAlgorithm):
                 self.tr("Choose at least one control-line layer (red, blue, green, yellow, purple or water source)"))
 
         id_fields = self.parameterAsFields(parameters, self.ID_FIELDS, context) or auto_id_fields(source.fields().names())
-        bld_arrays, bld = read_layer(bld_input, POLYGON, dest_crs=work_crs, context=context, feedback=feedback,
-                                     fields=id_fields, progress_from=0, progress_to=35)
+        stream = stream_source(bld_input, POLYGON, dest_crs=work_crs, feedback=feedback, fields=id_fields)
+        if stream is None:
+            bld_arrays, bld = read_layer(bld_input, POLYGON, dest_crs=work_crs, context=context, feedback=feedback,
+                                         fields=id_fields, progress_from=0, progress_to=35)
+            bld_extent = bld.geoms[bld.used]
+        else:
+            bld_extent = extent_geoms(source, work_crs, context)
         requested_name = self.parameterAsString(parameters, self.NAME_FIELD, context)
         zonesets = []
         setbacks = {}
@@ -139,7 +144,7 @@ class ControlLinesAlgorithm(LiangweiAlgorithm):
             arrays, cleaned = read_layer(zinput, LINE if is_line else POLYGON, dest_crs=work_crs, context=context,
                                          feedback=feedback, fields=fields)
             used = cleaned.used
-            warn_if_disjoint(feedback, zname, cleaned.geoms[used], bld_name, bld.geoms[bld.used])
+            warn_if_disjoint(feedback, zname, cleaned.geoms[used], bld_name, bld_extent)
             names = arrays.attrs[name_field][used] if name_field else None
             zgeoms, zfids = cleaned.geoms[used], arrays.fids[used]
             if is_line:  # closed rings (CAD polylines) enclose the zone: polygons; open lines keep the setback
@@ -170,12 +175,22 @@ class ControlLinesAlgorithm(LiangweiAlgorithm):
         t_read = time.time()
 
         try:
-            result = encroachments(bld.geoms, bld_arrays.fids, zonesets, setbacks, min_area, min_ratio,
-                                   progress_to(feedback, 40, 65))
+            if stream is None:
+                result = encroachments(bld.geoms, bld_arrays.fids, zonesets, setbacks, min_area, min_ratio,
+                                       progress_to(feedback, 40, 65))
+                hits, hit_geoms, b, stats = result.hits, result.hit_geoms, result.buildings, result.stats
+                fids, status, fast_file = bld_arrays.fids, bld.status, bld_arrays.fast_file
+            else:
+                from ..streaming import controllines as streamed
+
+                sres = streamed(stream, zonesets, setbacks, min_area, min_ratio, progress=progress_to(feedback, 40, 65))
+                log_clean_report(sres.clean_report, feedback)
+                hits, hit_geoms, b, stats = sres.hits, sres.hit_geoms, sres.buildings, sres.stats
+                fids, status, fast_file = sres.fids, sres.status, (stream.path, stream.layer)
+                t_read += sres.seconds["read"]    # reading happened tile by tile inside the computation
         except RunCancelledError:
             raise canceled() from None
         t_core = time.time()
-        hits, stats = result.hits, result.stats
         feedback.pushInfo(
             self.tr("{pairs} candidate pairs, {hits} encroachments, {touching} touching only (not counted), {small} "
                     "below MIN_AREA/MIN_RATIO (not counted)").format(
@@ -191,35 +206,37 @@ class ControlLinesAlgorithm(LiangweiAlgorithm):
         setback_col = np.array([setbacks[t] for t in line_types], dtype=float)
         id_spec = id_output_spec(id_fields, [id_field_kind(source.fields().at(source.fields().lookupField(f))) for f in id_fields],
                                  [name for name, _ in HIT_FIELDS])
-        id_cols = id_columns(bld_arrays.fids, bld_arrays.attrs, id_fields, [kind for _, kind in id_spec], hits.bld_fid.to_numpy())
+        if stream is None:
+            id_cols = id_columns(bld_arrays.fids, bld_arrays.attrs, id_fields, [kind for _, kind in id_spec],
+                                 hits.bld_fid.to_numpy())
+        else:   # the id values travelled with each hit
+            id_cols = id_columns(hits.bld_fid.to_numpy(), sres.hit_attrs, id_fields, [kind for _, kind in id_spec],
+                                 hits.bld_fid.to_numpy())
         if id_fields:
             feedback.pushInfo(self.tr("Building id fields copied to the output: {fields}").format(
                 fields=", ".join(f if f == out else f"{f} → {out}" for f, (out, _) in zip(id_fields, id_spec))))
         else:
             feedback.pushInfo(self.tr("No building id field found: the output identifies buildings by bld_fid only"))
         dest_id = write_features(dests[self.OUTPUT], context, feedback, HIT_FIELDS[:1] + tuple(id_spec) + HIT_FIELDS[1:],
-                                 result.hit_geoms,
+                                 hit_geoms,
                                  [hits.bld_fid, *id_cols, line_types, labels, hits.zone_fid, hits.zone_name,
                                   hits.enc_area, hits.enc_ratio, hits.hit_kind, setback_col, basis, hits["where"]],
                                  work_crs, progress_from=65, progress_to=70)
         results = {self.OUTPUT: dest_id}
 
         # -- OUTPUT_BUILDINGS: every input building, attributes kept, summary appended --
-        b = result.buildings
         type_cols = [f"enc_{t}" for t in dict.fromkeys(z.line_type for z in zonesets)]
-        extra_spec = [("n_zones", "int"), ("enc_area_total", "double"), ("line_types", "string"),
-                      ("max_ratio", "double"), ("area_m2", "double"), ("geom_status", "string")]
-        extra_spec += [(c, "double") for c in type_cols]
-        status = np.asarray(STATUS_NAMES, dtype=object)[bld.status]
+        extra_spec = list(BUILDING_SUMMARY_FIELDS) + [(c, "double") for c in type_cols]
+        status = np.asarray(STATUS_NAMES, dtype=object)[status]
         columns = [b.n_zones, b.enc_area_total, b.line_types, b.max_ratio, b.area_m2, status] + [b[c] for c in type_cols]
-        bdest = write_source_rows(dests[self.OUTPUT_BUILDINGS], context, feedback, source, bld_arrays.fids, columns,
-                                  extra_spec, fast_file=bld_arrays.fast_file, progress_from=70, progress_to=100)
+        bdest = write_source_rows(dests[self.OUTPUT_BUILDINGS], context, feedback, source, fids, columns,
+                                  extra_spec, fast_file=fast_file, progress_from=70, progress_to=100)
         if bdest is not None:
             results[self.OUTPUT_BUILDINGS] = bdest
 
         n_hit_b = int((b.n_zones > 0).sum())
         enc_total = float(b.enc_area_total.sum())
-        rep = bld.report
+        rep = bld.report if stream is None else sres.clean_report
         feedback.pushInfo(
             self.tr("buildings {n} = {used} used + {skipped} skipped; {hit} encroaching, {area} m² encroached").format(
                 n=rep.n_in, used=rep.n_used, skipped=rep.n_skipped, hit=n_hit_b, area=f"{enc_total:,.1f}"))

@@ -92,7 +92,7 @@ class PipeClearanceAlgorithm(LiangweiAlgorithm):
         from ..core.idfields import auto_id_fields, id_columns, id_field_kind, id_output_spec
         from ..core.pipes import check_buildings, prepare_pipes
         from ..core.rules import RulesError
-        from ..qgis_io.reader import read_layer, warn_if_disjoint
+        from ..qgis_io.reader import extent_geoms, log_clean_report, read_layer, stream_source, warn_if_disjoint
         from ..qgis_io.writer import write_features
 
         t0 = time.time()
@@ -129,12 +129,17 @@ class PipeClearanceAlgorithm(LiangweiAlgorithm):
             raise QgsProcessingException(self.tr("Choose the pipe kind field"))
 
         id_fields = self.parameterAsFields(parameters, self.ID_FIELDS, context) or auto_id_fields(source.fields().names())
-        bld_arrays, bld = read_layer(bld_input, POLYGON, dest_crs=work_crs, context=context, feedback=feedback,
-                                     fields=id_fields, progress_from=0, progress_to=30)
+        stream = stream_source(bld_input, POLYGON, dest_crs=work_crs, feedback=feedback, fields=id_fields)
+        if stream is None:
+            bld_arrays, bld = read_layer(bld_input, POLYGON, dest_crs=work_crs, context=context, feedback=feedback,
+                                         fields=id_fields, progress_from=0, progress_to=30)
+            bld_extent = bld.geoms[bld.used]
+        else:
+            bld_extent = extent_geoms(source, work_crs, context)
         wanted = [f for f in field_names.values() if f]
         p_arrays, p_clean = read_layer(pipe_input, LINE, dest_crs=work_crs, context=context, feedback=feedback,
                                        fields=wanted, progress_from=30, progress_to=40)
-        warn_if_disjoint(feedback, pipe_name, p_clean.geoms[p_clean.used], bld_name, bld.geoms[bld.used])
+        warn_if_disjoint(feedback, pipe_name, p_clean.geoms[p_clean.used], bld_name, bld_extent)
 
         def column(param):
             name = field_names[param]
@@ -159,20 +164,31 @@ class PipeClearanceAlgorithm(LiangweiAlgorithm):
         feedback.setProgress(45)
         t_read = time.time()
         try:
-            result = check_buildings(pipeset, bld.geoms, bld_arrays.fids, layer=bld_name, clean_geoms=False,
-                                     progress=progress_to(feedback, 45, 75))
+            if stream is None:
+                result = check_buildings(pipeset, bld.geoms, bld_arrays.fids, layer=bld_name, clean_geoms=False,
+                                         progress=progress_to(feedback, 45, 75))
+                report, df, n_bld = result.report, result.breaches, bld.report.n_in
+            else:
+                from ..streaming import pipeclearance as streamed
+
+                sres = streamed(stream, pipeset, progress=progress_to(feedback, 45, 75))
+                log_clean_report(sres.clean_report, feedback)
+                report, df, n_bld = sres.report, sres.breaches, sres.clean_report.n_in
+                t_read += sres.seconds["read"]    # reading happened tile by tile inside the computation
         except RunCancelledError:
             raise canceled() from None
         t_core = time.time()
-        report = result.report
         for line in pipe_lines(report):
             feedback.pushInfo(line)
         feedback.setProgress(75)
 
-        df = result.breaches
         id_spec = id_output_spec(id_fields, [id_field_kind(source.fields().at(source.fields().lookupField(f))) for f in id_fields],
                                  [name for name, _ in BREACH_FIELDS])
-        id_cols = id_columns(bld_arrays.fids, bld_arrays.attrs, id_fields, [kind for _, kind in id_spec], df["bld_fid"].to_numpy())
+        bf = df["bld_fid"].to_numpy()
+        if stream is None:
+            id_cols = id_columns(bld_arrays.fids, bld_arrays.attrs, id_fields, [kind for _, kind in id_spec], bf)
+        else:   # the id values travelled with each breach
+            id_cols = id_columns(bf, sres.breach_attrs, id_fields, [kind for _, kind in id_spec], bf)
         if id_fields:
             feedback.pushInfo(self.tr("Building id fields copied to the output: {fields}").format(
                 fields=", ".join(f if f == out else f"{f} → {out}" for f, (out, _) in zip(id_fields, id_spec))))
@@ -183,6 +199,6 @@ class PipeClearanceAlgorithm(LiangweiAlgorithm):
                                  df["geometry"].to_numpy(), columns[:1] + id_cols + columns[1:], work_crs,
                                  progress_from=75, progress_to=100)
         feedback.pushInfo(timing_line(t_read - t0, t_core - t_read, time.time() - t_core))
-        return {self.OUTPUT: dest_id, "N_BUILDINGS": bld.report.n_in, "N_PIPES": report.n_pipes_in,
+        return {self.OUTPUT: dest_id, "N_BUILDINGS": n_bld, "N_PIPES": report.n_pipes_in,
                 "N_PIPES_CHECKED": report.n_pipes_checked, "N_UNMAPPED_PIPES": report.n_unmapped,
                 "N_BREACHES": report.n_breaches, "N_BREACH_BUILDINGS": report.n_buildings_in_breach}

@@ -32,6 +32,7 @@ from qgis.core import (
 )
 
 from ..core.crs import rescaled_working_epsg, working_epsg
+from ..core.geometry import as_multi as _as_multi
 from ..core.geometry import clean
 from ..i18n import N_, tr
 from .messages import canceled, clean_lines, rescaled_crs_note, working_crs_note
@@ -553,22 +554,6 @@ def _linearise_curves(geoms, wkb_arr, unparsable) -> int:
     return n
 
 
-def _as_multi(geoms: np.ndarray) -> np.ndarray:
-    """Single parts as one-part multi geometries, as QGIS returns them from a layer of multi type."""
-    present = ~shapely.is_missing(geoms)
-    if not present.any():
-        return geoms
-    tid = np.full(len(geoms), -1)
-    tid[present] = shapely.get_type_id(geoms[present])
-    out = geoms
-    for single, ctor in ((0, shapely.multipoints), (1, shapely.multilinestrings), (3, shapely.multipolygons)):
-        sel = tid == single
-        if sel.any():
-            out = out.copy() if out is geoms else out
-            out[sel] = ctor(geoms[sel], indices=np.arange(int(sel.sum())))
-    return out
-
-
 def _arrow_fid_and_geometry(columns: list, wanted: list, lyr) -> tuple[str, str]:
     """Names of the FID and geometry columns of an Arrow batch, read from the stream itself: GDAL 3.6
     calls the FID column ``OGC_FID`` for drivers without one (shapefile), whatever ``GetFIDColumn()`` says."""
@@ -748,6 +733,65 @@ def read_layer(inp: InputLayer, kind: str, *, dest_crs, context, feedback, field
     if feedback is not None:
         feedback.setProgress(progress_to)
     return arrays, _clean_and_log(arrays, kind, feedback)
+
+
+def stream_min_features() -> int:
+    """Footprint layers with at least this many features are read tile by tile (env LIANGWEI_STREAM_MIN)."""
+    from ..streaming import STREAM_MIN_FEATURES
+
+    try:
+        return int(os.environ.get("LIANGWEI_STREAM_MIN", STREAM_MIN_FEATURES))
+    except ValueError:
+        return STREAM_MIN_FEATURES
+
+
+def stream_source(inp: InputLayer, kind: str, *, dest_crs, feedback, fields=()):
+    """The input as a :class:`..streaming.StreamSource` when it is to be read tile by tile, else None.
+
+    That is a whole GeoPackage layer (the fast path's conditions, but reprojection allowed) with a spatial
+    index and at least :func:`stream_min_features` features: then memory stays bounded whatever the layer's
+    size, and the results are those of the whole-layer run (:mod:`..streaming`)."""
+    from ..streaming import StreamSource, open_source
+
+    fast = _fast_file(inp.layer, inp.value, None, [f for f in fields if f], inp.dbf)
+    if fast is None or fast.driver != "GPKG":
+        return None
+    if inp.source.featureCount() < stream_min_features():
+        return None
+    src = open_source(fast.path, fast.layer_name)
+    if src is None:
+        return None
+    try:
+        if src.count() != inp.source.featureCount():
+            return None
+    finally:
+        src.close()
+    crs = inp.source.sourceCrs()
+    same = dest_crs is None or crs == dest_crs
+    source = StreamSource(fast.path, fast.layer_name, inp.name, kind, tuple(f for f in fields if f),
+                          src_wkt=crs.toWkt(), dst_wkt="" if same else dest_crs.toWkt(),
+                          margin=1e-5 if crs.isGeographic() else 1.0, multi=fast.multi)
+    if feedback is not None:
+        feedback.pushInfo(tr("{layer}: {n} features, read tile by tile from the GeoPackage (memory stays bounded; "
+                             "results as for the whole layer)").format(layer=inp.name, n=inp.source.featureCount()))
+    return source
+
+
+def log_clean_report(report, feedback):
+    """The cleaning lines of a layer read tile by tile."""
+    if feedback is not None:
+        for line in clean_lines(report):
+            feedback.pushInfo(line)
+
+
+def extent_geoms(source, dest_crs, context) -> np.ndarray:
+    """The layer's extent in ``dest_crs`` as a one-polygon array (to warn about layers that miss it)."""
+    from qgis.core import QgsCoordinateTransform
+
+    ext = source.sourceExtent()
+    if dest_crs is not None and source.sourceCrs() != dest_crs:
+        ext = QgsCoordinateTransform(source.sourceCrs(), dest_crs, context.transformContext()).transformBoundingBox(ext)
+    return np.array([shapely.box(ext.xMinimum(), ext.yMinimum(), ext.xMaximum(), ext.yMaximum())], dtype=object)
 
 
 def _clean_and_log(arrays: LayerArrays, kind: str, feedback):

@@ -37,6 +37,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QVariant
 
+from ..core.geometry import as_multi as _as_multi
 from ..i18n import tr
 from .messages import canceled
 from .reader import features
@@ -591,18 +592,3 @@ def _write_sink(dest, context, fields, wkb_type, crs, fill, style=None):
         return dest.load_uri
     styles.attach_to_loaded(context, dest_id, style)   # memory layers, database tables: Processing loads them
     return dest_id
-
-
-def _as_multi(geoms: np.ndarray) -> np.ndarray:
-    """Polygons -> one-part MultiPolygons (lines likewise), vectorised; others untouched."""
-    present = ~shapely.is_missing(geoms)
-    if not present.any():
-        return geoms
-    geoms = geoms.copy()
-    tid = np.full(len(geoms), -1)
-    tid[present] = shapely.get_type_id(geoms[present])
-    for single_t, ctor in ((3, shapely.multipolygons), (1, shapely.multilinestrings)):
-        sel = tid == single_t
-        if sel.any():
-            geoms[sel] = ctor(geoms[sel], indices=np.arange(int(sel.sum())))
-    return geoms
