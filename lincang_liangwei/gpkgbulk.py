@@ -1162,6 +1162,9 @@ class LayerAppender:
     a shared file (or an exception inside its ``with`` block, or an error while writing) discards the whole
     file: nothing is published.
 
+    :meth:`append_blobs` takes ready GeoPackage blobs and their bounds instead of shapely geometries (copies of
+    the same geometries moved in place, see ``devtools/province.py``).
+
     Memory between appends: the fid and float32 box of each row with a geometry (24 bytes a row) and the running
     extent; no geometries.  An error while rows are being written discards the file (its journal is off, so a
     half-written chunk cannot be rolled back); argument errors (lengths, kinds) are raised before anything is
@@ -1396,7 +1399,9 @@ class LayerAppender:
         return self._n
 
     def discard(self) -> None:
-        """Remove the temporary file (with every layer in it); nothing is published."""
+        """Remove the temporary file (with every layer in it); nothing is published.  No-op once published."""
+        if self._file.state == "published":
+            return
         self._file.discard()
         self._state = "discarded"
 
