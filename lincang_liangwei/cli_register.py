@@ -44,6 +44,7 @@ FIELD_CANDIDATES = {
     "PERMIT_EXPIRY_FIELD": ("expiry", "expiry_date", "expires", "valid_to", "yxq", "到期日", "有效期至"),
 }
 HIT_COLUMNS = ("bld_fid", "line_type", "zone_fid", "zone_name", "enc_area", "hit_where", "where")
+CHANGE_FIELDS = ("change", "growth_m2", "floors_now", "confidence", "conf_reason", "bld_fid", "epoch", "prev_epoch")
 BREACH_COLUMNS = ("bld_fid", "kind", "pipe_class", "required_m", "distance_m", "deficit_m", "enc_area_m2", "basis")
 REGISTER_LAYER = "register"
 # files written into --output-folder by fullcheck (processing/fullcheck.py FILES): output -> (file, layer)
@@ -370,6 +371,15 @@ def _iso_dates(values, kind: str):
     return out
 
 
+def _read(spec, what, fields=None):
+    """``cli_io.read_layer`` (GeoPackages straight from SQLite).  ``fields``: the attributes this module needs
+    (None = all), for when read_layer can read a subset: the register reads 8 of the compareepochs output's
+    columns, 7 of the pieces', 8 of the breaches'."""
+    from .cli_io import read_layer
+
+    return read_layer(spec, what)
+
+
 def _attr_frame(layer, columns):
     """The ``columns`` present in a read layer, as a DataFrame of object / number columns."""
     import pandas as pd
@@ -429,7 +439,7 @@ def run_register(args, log, bar):
     import pandas as pd
 
     from .cli import _read_clean, _work_crs
-    from .cli_io import Crs, InputError, parse_layer_spec, read_layer, resolve_output, write_features
+    from .cli_io import Crs, InputError, parse_layer_spec, resolve_output, write_features
     from .core.geometry import POLYGON
     from .core.register import as_date, build_register, merge_previous
     from .core.rules import load_rules
@@ -470,7 +480,7 @@ def run_register(args, log, bar):
 
     # ---- buildings (+ changes) ----------------------------------------------------------------------------
     bar.stage("reading")
-    raw = read_layer(args.changes or args.footprints, bflag)
+    raw = _read(args.changes or args.footprints, bflag, CHANGE_FIELDS if args.changes else ())
     changes, epoch, prev_epoch = None, "", ""
     if args.changes:
         attrs = {c: raw.attrs[c].to_numpy(dtype=object) for c in raw.attrs.columns}
@@ -501,7 +511,7 @@ def run_register(args, log, bar):
         if not spec:
             continue
         flag = "--" + opt
-        layer = read_layer(spec, flag)
+        layer = _read(spec, flag, columns)
         try:
             table = findings_table(_attr_frame(layer, columns), kind)
         except ValueError as exc:
@@ -515,10 +525,10 @@ def run_register(args, log, bar):
     # ---- context polygons --------------------------------------------------------------------------------
     kw = {}
     if args.compounds:
-        _layer, cl = _read_clean(args.compounds, POLYGON, "--compounds", work_crs, log)
+        _layer, cl = _read_clean(_read(args.compounds, "--compounds", ()), POLYGON, "--compounds", work_crs, log)
         kw["compounds"] = cl.geoms[cl.used]
     if args.districts:
-        dl = read_layer(args.districts, "--districts")
+        dl = _read(args.districts, "--districts")
         names = list(dl.attrs.columns)
         cf = pick_field(names, args.district_code_field or "", "DISTRICT_CODE_FIELD")
         nf = pick_field(names, args.district_name_field or "", "DISTRICT_NAME_FIELD")
@@ -533,7 +543,7 @@ def run_register(args, log, bar):
         kw["district_codes"] = dl.attrs[cf].to_numpy(dtype=object)[u] if cf else None
         kw["district_names"] = dl.attrs[nf].to_numpy(dtype=object)[u] if nf else None
     if args.permits:
-        pl = read_layer(args.permits, "--permits")
+        pl = _read(args.permits, "--permits")
         names = list(pl.attrs.columns)
         pf = {p: pick_field(names, getattr(args, p.lower()) or "", p)
               for p in ("PERMIT_NO_FIELD", "PERMIT_KIND_FIELD", "PERMIT_EXPIRY_FIELD")}
@@ -572,7 +582,7 @@ def run_register(args, log, bar):
     prev_df = prev_geoms = None
     extra_kinds = {}
     if args.previous:
-        pl = read_layer(args.previous, "--previous")
+        pl = _read(args.previous, "--previous")
         names = [c for c in pl.attrs.columns if str(c).lower() != "fid"]
         if "case_id" not in names:
             raise InputError(f"--previous: layer '{pl.name}' has no case_id field: it is not a register")
