@@ -22,6 +22,7 @@ other machines (they read the GeoPackage themselves: it must be reachable at the
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -201,15 +202,41 @@ def report_from_status(status: np.ndarray, layer: str, kind: str, n_zm: int = 0)
     return rep
 
 
+#: chunks in flight in one process: GEOS, SQLite and numpy release the GIL, so a second thread reads and cleans
+#: the next chunk while the first computes (two chunks in memory at a time)
+IN_FLIGHT = 2
+
+
 def _run(mapper, func, tasks, progress, start=0.0, end=1.0):
-    """Results of ``func(*task)`` in task order, through ``mapper`` (None: here, one after the other)."""
-    if mapper is None:
-        for k, t in enumerate(tasks):
-            yield func(*t)
-            report_progress(progress, start + (end - start) * (k + 1) / max(len(tasks), 1))
+    """Results of ``func(*task)`` in task order, through ``mapper`` (None: here, :data:`IN_FLIGHT` threads)."""
+    if mapper is not None:
+        yield from mapper(func, tasks)
+        report_progress(progress, end)
         return
-    yield from mapper(func, tasks)
-    report_progress(progress, end)
+    from collections import deque
+    from concurrent.futures import ThreadPoolExecutor
+
+    workers = max(1, min(IN_FLIGHT, os.cpu_count() or 1))
+    pending: deque = deque()
+    with ThreadPoolExecutor(workers) as pool:
+        try:
+            it = iter(tasks)
+            for t in it:
+                pending.append(pool.submit(func, *t))
+                if len(pending) >= workers:
+                    break
+            done = 0
+            while pending:
+                result = pending.popleft().result()
+                nxt = next(it, None)
+                if nxt is not None:
+                    pending.append(pool.submit(func, *nxt))
+                done += 1
+                yield result
+                report_progress(progress, start + (end - start) * done / max(len(tasks), 1))
+        finally:
+            for f in pending:
+                f.cancel()
 
 
 def _chunk_bounds(geoms):
@@ -227,6 +254,12 @@ def _near(tree_geoms, bounds, margin):
     return np.flatnonzero(hit)
 
 
+def _own_copies(geoms):
+    """Copies of shared geometries for one chunk: GEOS prepares a geometry in place the first time it is used in
+    a query, and two threads preparing the same zone at once crash; the copies are bit-identical."""
+    return shapely.from_wkb(shapely.to_wkb(geoms, include_srid=False)) if len(geoms) else geoms
+
+
 def _near_zones(zonesets, geoms, setbacks):
     """The zone sets cut down to the zones that can reach the chunk's buildings (whole zones, input order), so
     every (building, zone) pair is the one of the whole-layer run."""
@@ -236,7 +269,7 @@ def _near_zones(zonesets, geoms, setbacks):
     out = []
     for zs in zonesets:
         take = _near(zs.geoms, bounds, float(setbacks.get(zs.line_type, 0.0)) + HALO_SLACK_M)
-        out.append(ZoneSet(zs.line_type, zs.geoms[take], np.asarray(zs.fids)[take],
+        out.append(ZoneSet(zs.line_type, _own_copies(zs.geoms[take]), np.asarray(zs.fids)[take],
                            None if zs.names is None else np.asarray(zs.names, dtype=object)[take], zs.is_line,
                            zs.layer))
     return out
@@ -247,7 +280,9 @@ def _near_pipes(pipes, geoms):
 
     act = np.flatnonzero(pipes.active)
     margin = float(pipes.required_m[act].max()) + HALO_SLACK_M if len(act) else 0.0
-    return subset_pipes(pipes, act[_near(pipes.geoms[act], _chunk_bounds(geoms), margin)])
+    near = subset_pipes(pipes, act[_near(pipes.geoms[act], _chunk_bounds(geoms), margin)])
+    near.geoms = _own_copies(near.geoms)
+    return near
 
 
 # --------------------------------------------------------------------------- control lines

@@ -397,7 +397,9 @@ def compare_epochs_tiled(earlier_geoms, earlier_ids, later_geoms, later_ids, ear
         np.minimum.at(cb[:, 1], lab[ok], b[ok, 1])
         np.maximum.at(cb[:, 2], lab[ok], b[ok, 2])
         np.maximum.at(cb[:, 3], lab[ok], b[ok, 3])
-    comp_plan = plan_tiles(np.column_stack([(cb[:, 0] + cb[:, 2]) / 2, (cb[:, 1] + cb[:, 3]) / 2]), tile_m)
+    with np.errstate(invalid="ignore"):   # NaN boxes (null footprints) have no tile: plan_tiles groups them apart
+        centres = np.column_stack([(cb[:, 0] + cb[:, 2]) / 2, (cb[:, 1] + cb[:, 3]) / 2])
+    comp_plan = plan_tiles(centres, tile_m)
     comp_tile = np.full(ncomp, -1, dtype=np.int64)
     for k, comps in enumerate(comp_plan.groups):
         comp_tile[comps] = k

@@ -2643,6 +2643,11 @@
     </message>
     <message>
         <location filename="../qgis_io/reader.py"/>
+        <source>{layer}: {n} features, read tile by tile from the GeoPackage (memory stays bounded; results as for the whole layer)</source>
+        <translation>{layer}：{n} 个要素，从 GeoPackage 按图块分块读取（内存占用有上限；结果与整层计算相同）</translation>
+    </message>
+    <message>
+        <location filename="../qgis_io/reader.py"/>
         <source>{n} curved geometries segmentised</source>
         <translation>{n} 个曲线几何已离散为折线</translation>
     </message>
