@@ -15,49 +15,39 @@ first_seen, the teams' status / check_result / remarks and any column they added
 shared PostGIS register (``--database`` / ``--db-table``) and the PDF case atlas (``--pdf`` / ``--pdf-filter``)
 need QGIS: given here they are refused (exit 2) with the qgis_process command to use.
 
-The functions in the "register inputs" section take plain arrays / DataFrames: they are what
-``processing/register.py`` does between its QGIS reads and the core, kept free of argparse and qgis so that both
-can share them once they move into the core (see the report of the change that added this module).
+What the command line and ``processing/register.py`` / ``processing/fullcheck.py`` do alike between reading
+the layers and the core (field picking, permit kinds, the findings tables, the register's columns, lon / lat,
+counts, the file names of fullcheck) is :mod:`.core.register_inputs`; the GeoPackage aliases and the layers
+carried over are :mod:`.gpkgbulk`'s.  The names are imported here too (``cli_register.permit_kinds`` …).
 """
 from __future__ import annotations
 
 import os
 import time
-import unicodedata
 
-# level id (rules [level.*]) -> count output (processing/register.py LEVEL_OUTPUTS)
-LEVEL_OUTPUTS = (("demolish", "N_DEMOLISH"), ("rectify", "N_RECTIFY"), ("temp_expired", "N_TEMP_EXPIRED"),
-                 ("verify", "N_VERIFY"), ("legacy", "N_LEGACY"))
-# register column -> field kind in the GeoPackage (processing/register.py COLUMN_KINDS)
-COLUMN_KINDS = {
-    "x": "double", "y": "double", "lon": "double", "lat": "double", "area_m2": "double", "growth_m2": "double",
-    "floors": "double", "enc_area_m2": "double", "min_clearance_m": "double", "required_m": "double",
-    "priority": "double", "in_compound": "int", "gone": "int", "bld_fid": "int64",
-}
-PERMIT_KIND_DEFAULTS = {"临时": "temporary", "临建": "temporary", "临时建筑": "temporary", "temporary": "temporary",
-                        "temp": "temporary", "永久": "permanent", "永久建筑": "permanent", "permanent": "permanent"}
-FIELD_CANDIDATES = {
-    "DISTRICT_CODE_FIELD": ("code", "district_code", "xzqdm", "adcode", "dm", "区划代码", "代码"),
-    "DISTRICT_NAME_FIELD": ("name", "district", "district_name", "xzqmc", "mc", "名称", "行政区"),
-    "PERMIT_NO_FIELD": ("permit_no", "permit", "xkzh", "zh", "no", "许可证号", "证号"),
-    "PERMIT_KIND_FIELD": ("kind", "permit_kind", "type", "lx", "类型", "许可类型"),
-    "PERMIT_EXPIRY_FIELD": ("expiry", "expiry_date", "expires", "valid_to", "yxq", "到期日", "有效期至"),
-}
-HIT_COLUMNS = ("bld_fid", "line_type", "zone_fid", "zone_name", "enc_area", "hit_where", "where")
-CHANGE_FIELDS = ("change", "growth_m2", "floors_now", "confidence", "conf_reason", "bld_fid", "epoch", "prev_epoch")
-BREACH_COLUMNS = ("bld_fid", "kind", "pipe_class", "required_m", "distance_m", "deficit_m", "enc_area_m2", "basis")
-REGISTER_LAYER = "register"
-# files written into --output-folder by fullcheck (processing/fullcheck.py FILES): output -> (file, layer)
-FILES = {
-    "CHANGES": ("epochs_later.gpkg", "epochs_later"),
-    "DEMOLISHED": ("epochs_demolished.gpkg", "epochs_demolished"),
-    "GROWTH": ("epochs_growth.gpkg", "epochs_growth"),
-    "PIECES": ("controllines_pieces.gpkg", "controllines_pieces"),
-    "BUILDINGS": ("controllines_buildings.gpkg", "controllines_buildings"),
-    "BREACHES": ("pipeclearance.gpkg", "pipeclearance"),
-    "REGISTER": ("register.gpkg", REGISTER_LAYER),
-}
-XLSX_NAME, CSV_NAME = "register.xlsx", "register.csv"
+from .core.register_inputs import (
+    BREACH_COLUMNS,
+    CHANGE_FIELDS,
+    CSV_NAME,
+    FULLCHECK_STEP_OUTPUTS,
+    HIT_COLUMNS,
+    LEVEL_OUTPUTS,
+    REGISTER_LAYER,
+    XLSX_NAME,
+    building_ids,
+    changes_table,
+    fill_lonlat,
+    findings_table,
+    level_counts,
+    permit_kind_counts,
+    permit_kinds,
+    pick_field,
+    register_columns,
+    verdict_counts,
+)
+from .core.register_inputs import FULLCHECK_FILES as FILES
+from .gpkgbulk import copy_layers, write_aliases
+
 QGIS_ONLY = {
     "database": ("DATABASE", "the shared PostGIS register"),
     "db_table": ("DB_TABLE", "the shared PostGIS register"),
@@ -66,216 +56,14 @@ QGIS_ONLY = {
 }
 
 
-# --------------------------------------------------------------------------- register inputs (core-shaped)
-def _norm_key(value) -> str:
-    s = unicodedata.normalize("NFKC", str(value)).lower()
-    return "".join(ch for ch in s if ch not in " \t_-")
-
-
-def pick_field(names, requested: str, param: str) -> str:
-    """The requested field, else the first usual name of ``param`` present (case-insensitive), else ''."""
-    if requested:
-        return requested
-    lower = {str(n).lower(): n for n in names}
-    for cand in FIELD_CANDIDATES.get(param, ()):
-        if cand.lower() in lower:
-            return lower[cand.lower()]
-    return ""
-
-
-def permit_kinds(values, mapping_text):
-    """temporary / permanent / unknown per value, and {unmapped value: count}.  A bad mapping: ValueError."""
-    import numpy as np
-    import pandas as pd
-
-    from .core.rules import parse_mapping
-
-    mapping = {_norm_key(k): v for k, v in PERMIT_KIND_DEFAULTS.items()}
-    for k, v in parse_mapping(mapping_text, "PERMIT_KIND_MAP").items():
-        v = v.strip().lower()
-        if v not in ("temporary", "permanent", "unknown"):
-            raise ValueError(f"PERMIT_KIND_MAP: '{k}={v}': the kind must be temporary, permanent or unknown")
-        mapping[_norm_key(k)] = v
-    raw = pd.Series(np.asarray(values, dtype=object)).map(lambda x: "" if x is None else str(x))
-    kinds = raw.map(lambda x: mapping.get(_norm_key(x), "unknown")).to_numpy(dtype=object)
-    bad = raw[(kinds == "unknown") & (raw != "")].value_counts()
-    return kinds, {str(k): int(v) for k, v in bad.items()}
-
-
-def changes_table(attrs: dict, n: int):
-    """compareepochs OUTPUT attributes (``{field: values}``) -> (changes DataFrame for ``build_register``,
-    epoch, prev_epoch, has confidence).  ValueError when there is no ``change`` field."""
-    import numpy as np
-    import pandas as pd
-
-    if "change" not in attrs:
-        raise ValueError("no 'change' field")
-    changes = pd.DataFrame({"change": pd.Series(np.asarray(attrs["change"], dtype=object),
-                                                dtype=object).fillna("unknown").to_numpy()})
-    for c in ("growth_m2", "floors_now"):
-        changes[c] = pd.to_numeric(pd.Series(np.asarray(attrs[c], dtype=object), dtype=object),
-                                   errors="coerce").to_numpy(float) if c in attrs else np.full(n, np.nan)
-    for c in ("confidence", "conf_reason"):
-        if c in attrs:
-            changes[c] = pd.Series(np.asarray(attrs[c], dtype=object), dtype=object).fillna("").to_numpy(dtype=object)
-    labels = {}
-    for c in ("epoch", "prev_epoch"):
-        vals = [v for v in attrs.get(c, ()) if v not in (None, "")]
-        labels[c] = str(vals[0]) if vals else ""
-    return changes, labels["epoch"], labels["prev_epoch"], "confidence" in attrs
-
-
-def findings_table(df, kind: str):
-    """The encroachment (``kind`` "hits") or breach ("breaches") rows as ``build_register`` takes them: rows
-    without a building id dropped, numbers as numbers.  ValueError naming the missing fields."""
-    import numpy as np
-    import pandas as pd
-
-    need = ("bld_fid", "line_type", "enc_area") if kind == "hits" else (
-        "bld_fid", "kind", "required_m", "distance_m", "deficit_m")
-    missing = [c for c in need if c not in df]
-    if missing:
-        raise ValueError(", ".join(missing))
-    df = df.copy()
-    if kind == "hits" and "hit_where" in df and "where" not in df:
-        df = df.rename(columns={"hit_where": "where"})
-    df["bld_fid"] = pd.to_numeric(df["bld_fid"], errors="coerce")
-    df = df[df["bld_fid"].notna()].astype({"bld_fid": np.int64})
-    numbers = ("enc_area",) if kind == "hits" else ("required_m", "distance_m", "deficit_m", "enc_area_m2")
-    for c in numbers:
-        if c in df:
-            df[c] = pd.to_numeric(df[c], errors="coerce")
-    return df.reset_index(drop=True)
-
-
-def register_columns(cases, extra_kinds: dict):
-    """The merged register as (spec [(name, kind)], columns) for a writer: kinds from :data:`COLUMN_KINDS`, a
-    previous register's own columns keep their kind (``extra_kinds``), everything else is text."""
-    import numpy as np
-    import pandas as pd
-
-    from .core.register import REGISTER_COLUMNS
-
-    columns = list(cases.columns) if len(cases.columns) else list(REGISTER_COLUMNS)
-    spec, cols = [], []
-    for c in columns:
-        kind = COLUMN_KINDS.get(c) or (extra_kinds.get(c) if c not in REGISTER_COLUMNS else None) or "string"
-        v = cases[c] if c in cases else pd.Series([None] * len(cases))
-        if kind in ("int", "int64"):
-            v = pd.to_numeric(v.map(lambda x: int(bool(x)) if isinstance(x, (bool, np.bool_)) else x),
-                              errors="coerce")
-            arr = v.to_numpy(dtype=float)
-            arr = np.where(np.isfinite(arr), arr, np.nan)
-            if np.isnan(arr).any():
-                o = np.empty(len(arr), dtype=object)
-                o[:] = [None if np.isnan(x) else int(x) for x in arr]
-                arr = o
-            else:
-                arr = arr.astype(np.int64)
-        elif kind == "double":
-            arr = pd.to_numeric(v, errors="coerce").to_numpy(dtype=float)
-        else:
-            o = np.asarray(v, dtype=object)
-            if len(o) and pd.api.types.infer_dtype(o, skipna=True) in ("string", "empty") and all(
-                    x is None or isinstance(x, (str, float)) for x in pd.unique(o[pd.isna(o)])):
-                o = o.copy()
-                o[pd.isna(o)] = None
-            else:
-                o = np.empty(len(v), dtype=object)
-                o[:] = [None if x is None or (isinstance(x, float) and np.isnan(x)) else str(x) for x in v.tolist()]
-            arr = o
-        spec.append((c, kind))
-        cols.append(arr)
-    return spec, cols
-
-
-def fill_lonlat(cases, to_lonlat) -> int:
-    """CGCS2000 lon / lat (7 decimals) where a case has none yet, from its x / y through ``to_lonlat(x, y)``;
-    returns how many were filled."""
-    import numpy as np
-    import pandas as pd
-
-    if not len(cases):
-        return 0
-    lon = pd.to_numeric(cases["lon"], errors="coerce").to_numpy(float)
-    lat = pd.to_numeric(cases["lat"], errors="coerce").to_numpy(float)
-    need = ~np.isfinite(lon)
-    x = pd.to_numeric(cases["x"], errors="coerce").to_numpy(float)
-    y = pd.to_numeric(cases["y"], errors="coerce").to_numpy(float)
-    need &= np.isfinite(x) & np.isfinite(y)
-    if need.any():
-        lo, la = to_lonlat(x[need], y[need])
-        lon[need], lat[need] = np.round(np.asarray(lo, float), 7), np.round(np.asarray(la, float), 7)
-        cases["lon"], cases["lat"] = lon, lat
-    return int(need.sum())
-
-
-def level_counts(cases, rules) -> dict:
-    """N_CASES, N_GONE and the count per verdict level (:data:`LEVEL_OUTPUTS`) of the current (not gone) cases."""
-    import numpy as np
-
-    if len(cases):
-        gone = cases["gone"].fillna(False).astype(bool).to_numpy()
-        verdicts = cases["verdict"].to_numpy(dtype=object)
-    else:
-        gone, verdicts = np.zeros(0, bool), np.array([], dtype=object)
-    cur = ~gone
-    out = {"N_CASES": int(cur.sum()), "N_GONE": int(gone.sum())}
-    by_id = {lv.id: lv.verdict for lv in rules.levels.values()}
-    for lid, name in LEVEL_OUTPUTS:
-        out[name] = int((verdicts[cur] == by_id.get(lid, "\0")).sum())
-    return out
-
-
 # --------------------------------------------------------------------------- GeoPackage register store
-def write_aliases(path: str, table: str, aliases: dict):
-    """Chinese field aliases into the GeoPackage's ``gpkg_data_columns`` (GDAL's / QGIS's alternative names)."""
-    import sqlite3
-
-    con = sqlite3.connect(path)
-    try:
-        con.execute("""CREATE TABLE IF NOT EXISTS gpkg_data_columns (table_name TEXT NOT NULL, column_name TEXT NOT NULL,
-                       name TEXT, title TEXT, description TEXT, mime_type TEXT, constraint_name TEXT,
-                       CONSTRAINT pk_gdc PRIMARY KEY (table_name, column_name),
-                       CONSTRAINT gdc_tn UNIQUE (table_name, name))""")
-        con.execute("""CREATE TABLE IF NOT EXISTS gpkg_extensions (table_name TEXT, column_name TEXT,
-                       extension_name TEXT NOT NULL, definition TEXT NOT NULL, scope TEXT NOT NULL,
-                       CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name))""")
-        have = {r[1] for r in con.execute(f'PRAGMA table_info("{table}")')}
-        rows = [(table, c, a, a) for c, a in aliases.items() if c in have]
-        con.execute("DELETE FROM gpkg_data_columns WHERE table_name = ?", (table,))
-        con.executemany("INSERT INTO gpkg_data_columns (table_name, column_name, name, title) VALUES (?, ?, ?, ?)", rows)
-        if not con.execute("SELECT 1 FROM gpkg_extensions WHERE table_name='gpkg_data_columns' AND "
-                           "extension_name='gpkg_schema'").fetchone():
-            con.execute("INSERT INTO gpkg_extensions VALUES ('gpkg_data_columns', NULL, 'gpkg_schema', "
-                        "'http://www.geopackage.org/spec/#extension_schema', 'read-write')")
-        con.commit()
-    finally:
-        con.close()
-
-
 def other_layers(path: str, keep: str) -> list:
     """Layers of a GeoPackage besides ``keep`` and QGIS's ``layer_styles`` (carried over when the register file
-    is replaced)."""
+    is replaced), listed as the command line reads files (pyogrio or GDAL)."""
     from .cli_io import list_layers
+    from .gpkgbulk import other_layers as _other_layers
 
-    try:
-        names = list_layers(path)
-    except Exception:  # noqa: BLE001 - not a readable GeoPackage: nothing to carry over
-        return []
-    return [n for n in names if n.lower() not in (keep.lower(), "layer_styles")]
-
-
-def copy_layers(src: str, dst: str, layers: list):
-    from osgeo import gdal
-
-    gdal.UseExceptions()
-    for name in layers:
-        out = gdal.VectorTranslate(dst, src, options=gdal.VectorTranslateOptions(
-            layers=[name], accessMode="update", layerName=name, format="GPKG"))
-        if out is None:
-            raise OSError(f"could not carry over layer {name}")
-        out = None
+    return _other_layers(path, keep, list_layers)
 
 
 def _multi(geoms):
@@ -323,6 +111,9 @@ def write_register_gpkg(path: str, layer: str, spec, cols, geoms, crs, keep_laye
         write_new_layer(tmp, layer, _multi(geoms), columns, crs_id, "MultiPolygon", style=_register_style())
         write_aliases(tmp, layer, {c: COLUMN_HEADERS[c] for c, _ in spec if c in COLUMN_HEADERS})
         if keep_layers:
+            from osgeo import gdal
+
+            gdal.UseExceptions()   # GDAL's own message when a layer cannot be copied
             copy_layers(src_for_layers or path, tmp, list(keep_layers))
         atomicfile.publish(tmp, path)
     except BaseException:
@@ -435,7 +226,6 @@ def _file_output(value, flag, taken):
 
 # --------------------------------------------------------------------------- register
 def run_register(args, log, bar):
-    import numpy as np
     import pandas as pd
 
     from .cli import _read_clean, _work_crs
@@ -496,9 +286,9 @@ def run_register(args, log, bar):
     b_layer, b_clean = _read_clean(raw, POLYGON, bflag, work_crs, log)
     fids = b_layer.fids
     if args.changes and "bld_fid" in b_layer.attrs.columns:
-        bf = pd.to_numeric(pd.Series(b_layer.attrs["bld_fid"].to_numpy(dtype=object), dtype=object), errors="coerce")
-        if bf.notna().all() and bf.is_unique:
-            fids = bf.to_numpy(dtype=np.int64)
+        ids = building_ids(b_layer.attrs["bld_fid"].to_numpy(dtype=object))
+        if ids is not None:
+            fids = ids
         else:
             log.warn("bld_fid of --changes has NULL or repeated values: joining findings by feature id instead")
     bar.set(30)
@@ -514,7 +304,7 @@ def run_register(args, log, bar):
         layer = _read(spec, flag, columns)
         try:
             table = findings_table(_attr_frame(layer, columns), kind)
-        except ValueError as exc:
+        except ValueError as exc:   # MissingFieldsError: str() lists the missing fields
             raise InputError(f"{flag}: layer '{layer.name}' lacks {exc}: it is not {what}") from exc
         log.info(f"{layer.name}: {len(table)} {'encroachment' if kind == 'hits' else 'breach'} rows")
         if kind == "hits":
@@ -562,15 +352,15 @@ def run_register(args, log, bar):
         if pf["PERMIT_KIND_FIELD"]:
             try:
                 kinds, bad = permit_kinds(col["PERMIT_KIND_FIELD"], args.permit_kind_map or None)
-            except ValueError as exc:
+            except ValueError as exc:   # PermitKindError, RulesError: str() is the English message
                 raise InputError(f"--permit-kind-map: {exc}") from exc
             if bad:
                 shown = ", ".join(f"{k} ({v})" for k, v in list(bad.items())[:10])
                 log.warn(f"unrecognised permit kinds treated as unknown: {shown}; map them with --permit-kind-map")
             kw["permit_kinds"] = kinds
-            counts = pd.Series(kinds).value_counts().to_dict()
-            log.info(f"  permits: permanent {counts.get('permanent', 0)}, temporary {counts.get('temporary', 0)}, "
-                     f"unknown {counts.get('unknown', 0)}")
+            counts = permit_kind_counts(kinds)
+            log.info(f"  permits: permanent {counts['permanent']}, temporary {counts['temporary']}, "
+                     f"unknown {counts['unknown']}")
         if pf["PERMIT_EXPIRY_FIELD"]:
             kinds_of = _field_kinds(pl.path, pl.layer) if pl.driver else {}
             k = kinds_of.get(pf["PERMIT_EXPIRY_FIELD"], "string")
@@ -679,9 +469,8 @@ def run_register(args, log, bar):
     n_b, n_skip = int(st["n_buildings"]), int(st["n_skipped"])
     log.info(f"buildings {n_b} = {st['n_cases']} cases + {n_b - n_skip - st['n_cases']} without findings + "
              f"{n_skip} skipped")
-    cur = ~cases["gone"].fillna(False).astype(bool).to_numpy() if len(cases) else np.zeros(0, bool)
-    verdicts = pd.Series(cases["verdict"].to_numpy(dtype=object)[cur] if len(cases) else [], dtype=object)
-    for v, n in verdicts.value_counts().items():
+    verdicts = verdict_counts(cases)
+    for v, n in verdicts.items():
         log.info(f"  {v}: {n}")
     if st.get("findings"):
         log.info("  findings: " + ", ".join(f"{k} {v}" for k, v in st["findings"].items()))
@@ -691,7 +480,7 @@ def run_register(args, log, bar):
     results.update({"N_CASES": counts["N_CASES"], "N_KEPT": int(ms["kept"]), "N_NEW": int(ms["new"]),
                     "N_GONE": counts["N_GONE"], "N_BUILDINGS": n_b, "N_SKIPPED": n_skip,
                     **{name: counts[name] for _lid, name in LEVEL_OUTPUTS}})
-    results.update({"verdicts": {str(k): int(v) for k, v in verdicts.value_counts().items()},
+    results.update({"verdicts": verdicts,
                     "findings": dict(st.get("findings") or {}), "merge": {k: int(v) for k, v in ms.items()},
                     "seconds": {"read": t_read - t0, "compute": t_core - t_read, "write": t_end - t_core},
                     "outputs": {"output": out.path, "xlsx": results.get("XLSX"), "csv": results.get("CSV")}})
@@ -836,8 +625,7 @@ def run_fullcheck(args, log, bar):
            "CSV": r.get("CSV")}
     if r.get("XLSX"):
         out["XLSX"] = r["XLSX"]
-    for name, step in (("CHANGES", "epochs"), ("DEMOLISHED", "epochs"), ("GROWTH", "epochs"), ("PIECES", "lines"),
-                       ("BUILDINGS", "lines"), ("BREACHES", "pipes")):
+    for name, step in FULLCHECK_STEP_OUTPUTS:
         if step in steps:
             out[name] = f"{path(name)}|layername={FILES[name][1]}"
     for k in ("N_BUILDINGS", "N_CASES", "N_KEPT", "N_NEW", "N_GONE", "N_SKIPPED") + tuple(o for _i, o in LEVEL_OUTPUTS):

@@ -720,14 +720,11 @@ def copy_layer_with_columns(src_path, src_layer: str, dst_path, dst_layer: str,
                     pos_c = np.minimum(pos, max(len(ef) - 1, 0))
                     hit = (pos < len(ef)) & (ef[pos_c] == src_fids) if len(ef) else np.zeros(n, bool)
                     take = order[pos_c]
-                    miss_idx = np.flatnonzero(~hit).tolist()
-                    con.create_function("_lw_fid", 0, iter(src_fids.tolist()).__next__)
+                    con.create_function("_lw_fid", 0, _batched(lambda a, b: src_fids[a:b].tolist(), n))
                     con.create_function("_lw_fail", 0, _alignment_failure)
                     for j, (_, kind, v) in enumerate(extra):
-                        vals = _sql_values(kind, v[take]) if n else []
-                        for i in miss_idx:
-                            vals[i] = None
-                        con.create_function(f"_lw_x{j}", 0, iter(vals).__next__)
+                        con.create_function(f"_lw_x{j}", 0, _batched(
+                            lambda a, b, kind=kind, v=v: _sql_values_masked(kind, v[take[a:b]], hit[a:b]), n))
                     # every extra value comes from a per-row iterator; the first one is
                     # only taken when the row's fid is the expected one, so a row order
                     # other than ascending fid aborts instead of mis-assigning values.
@@ -761,6 +758,24 @@ def copy_layer_with_columns(src_path, src_layer: str, dst_path, dst_layer: str,
         _remove_quietly(tmp)
         raise
     return n
+
+
+def _batched(make, n: int, batch: int = 262_144):
+    """``next`` of an iterator over ``make(a, b)`` lists for consecutive batches of ``n`` rows: the SQL copy reads
+    one value per row, so only one batch of Python objects per column lives at a time (a 10^7-row copy with a
+    dozen columns would otherwise hold ~10^8 Python objects)."""
+    def gen():
+        for a in range(0, n, batch):
+            yield from make(a, min(a + batch, n))
+    return gen().__next__
+
+
+def _sql_values_masked(kind: str, values: np.ndarray, keep: np.ndarray) -> list:
+    vals = _sql_values(kind, values)
+    if not keep.all():
+        for i in np.flatnonzero(~keep).tolist():
+            vals[i] = None
+    return vals
 
 
 def _alignment_failure():
@@ -1469,3 +1484,75 @@ def _store_style(con: sqlite3.Connection, table: str, style) -> None:
     con.execute("INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, "
                 "styleName, styleQML, styleSLD, useAsDefault, description, owner, ui) "
                 "VALUES ('', '', ?, ?, ?, ?, '', 1, ?, '', '')", (table, gcol or "", name, qml, description))
+
+
+# --------------------------------------------------------------------------- #
+# the register store (liangwei:register and liangwei register): aliases, layers carried over
+# --------------------------------------------------------------------------- #
+
+class LayerCopyError(OSError):
+    """:func:`copy_layers` could not copy ``layer``."""
+
+    def __init__(self, layer: str):
+        super().__init__(f"could not carry over layer {layer}")
+        self.layer = layer
+
+
+def write_aliases(path, table: str, aliases: dict) -> None:
+    """Field aliases (``{column: alias}``, columns the table lacks left out) into the GeoPackage's
+    ``gpkg_data_columns`` (GDAL's / QGIS's field alternative names), replacing the table's earlier ones."""
+    con = sqlite3.connect(str(path))
+    try:
+        con.execute("""CREATE TABLE IF NOT EXISTS gpkg_data_columns (table_name TEXT NOT NULL, column_name TEXT NOT NULL,
+                       name TEXT, title TEXT, description TEXT, mime_type TEXT, constraint_name TEXT,
+                       CONSTRAINT pk_gdc PRIMARY KEY (table_name, column_name),
+                       CONSTRAINT gdc_tn UNIQUE (table_name, name))""")
+        con.execute("""CREATE TABLE IF NOT EXISTS gpkg_extensions (table_name TEXT, column_name TEXT,
+                       extension_name TEXT NOT NULL, definition TEXT NOT NULL, scope TEXT NOT NULL,
+                       CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name))""")
+        have = {r[1] for r in con.execute(f'PRAGMA table_info("{table}")')}
+        rows = [(table, c, a, a) for c, a in aliases.items() if c in have]
+        con.execute("DELETE FROM gpkg_data_columns WHERE table_name = ?", (table,))
+        con.executemany("INSERT INTO gpkg_data_columns (table_name, column_name, name, title) VALUES (?, ?, ?, ?)", rows)
+        if not con.execute("SELECT 1 FROM gpkg_extensions WHERE table_name='gpkg_data_columns' AND "
+                           "extension_name='gpkg_schema'").fetchone():
+            con.execute("INSERT INTO gpkg_extensions VALUES ('gpkg_data_columns', NULL, 'gpkg_schema', "
+                        "'http://www.geopackage.org/spec/#extension_schema', 'read-write')")
+        con.commit()
+    finally:
+        con.close()
+
+
+def _gdal_layer_names(path) -> list:
+    from osgeo import gdal
+
+    ds = gdal.OpenEx(str(path), gdal.OF_VECTOR)
+    if ds is None:
+        return []
+    names = [ds.GetLayer(i).GetName() for i in range(ds.GetLayerCount())]
+    ds = None
+    return names
+
+
+def other_layers(path, keep: str, list_layers=None) -> list:
+    """The layers of a GeoPackage besides ``keep`` and QGIS's ``layer_styles`` (case-insensitive), to carry
+    over when the file is replaced; [] when it cannot be read.  ``list_layers(path)``: how to list a file's
+    layers (default: GDAL)."""
+    try:
+        names = (list_layers or _gdal_layer_names)(path)
+    except Exception:  # noqa: BLE001 - not a readable GeoPackage (or no GDAL): nothing to carry over
+        return []
+    return [n for n in names if n.lower() not in (keep.lower(), "layer_styles")]
+
+
+def copy_layers(src, dst, layers) -> None:
+    """Copy the named ``layers`` of GeoPackage ``src`` into GeoPackage ``dst`` (same names), with GDAL.  A copy
+    GDAL does not make: :class:`LayerCopyError` (or GDAL's own exception when its exceptions are on)."""
+    from osgeo import gdal
+
+    for name in layers:
+        out = gdal.VectorTranslate(str(dst), str(src), options=gdal.VectorTranslateOptions(
+            layers=[name], accessMode="update", layerName=name, format="GPKG"))
+        if out is None:
+            raise LayerCopyError(name)
+        out = None

@@ -17,12 +17,14 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
+from ..core.register_inputs import CSV_NAME, FULLCHECK_STEP_OUTPUTS, REGISTER_LAYER, XLSX_NAME
+from ..core.register_inputs import FULLCHECK_FILES as FILES
 from ..i18n import N_
 from .base import LiangweiAlgorithm, canceled
 from .compareepochs import TOLERANCES, CompareEpochsAlgorithm
 from .controllines import ZONE_PARAMS, ControlLinesAlgorithm
 from .pipeclearance import PipeClearanceAlgorithm
-from .register import LEVEL_OUTPUTS, REGISTER_LAYER, RegisterAlgorithm
+from .register import LEVEL_OUTPUTS, RegisterAlgorithm
 
 # parameters taken over from the three checks and the register (same names, same definitions)
 EPOCH_PARAMS = ("EARLIER_FLOORS_FIELD", "LATER_FLOORS_FIELD", "ACCURACY_FIELD") + tuple(t[0] for t in TOLERANCES) + (
@@ -32,17 +34,6 @@ PIPE_PARAMS = ("KIND_FIELD", "PRESSURE_FIELD", "DIAMETER_FIELD", "CLEARANCE_FIEL
 REGISTER_PARAMS = ("COMPOUNDS", "DISTRICTS", "DISTRICT_CODE_FIELD", "DISTRICT_NAME_FIELD", "PERMITS", "PERMIT_NO_FIELD",
                    "PERMIT_KIND_FIELD", "PERMIT_KIND_MAP", "PERMIT_EXPIRY_FIELD", "PREVIOUS", "RUN_DATE",
                    "DATABASE", "DB_TABLE")
-# files written into OUTPUT_FOLDER (output name -> file, layer)
-FILES = {
-    "CHANGES": ("epochs_later.gpkg", "epochs_later"),
-    "DEMOLISHED": ("epochs_demolished.gpkg", "epochs_demolished"),
-    "GROWTH": ("epochs_growth.gpkg", "epochs_growth"),
-    "PIECES": ("controllines_pieces.gpkg", "controllines_pieces"),
-    "BUILDINGS": ("controllines_buildings.gpkg", "controllines_buildings"),
-    "BREACHES": ("pipeclearance.gpkg", "pipeclearance"),
-    "REGISTER": ("register.gpkg", REGISTER_LAYER),
-}
-XLSX_NAME, CSV_NAME = "register.xlsx", "register.csv"
 # the optional PDF case atlas (liangwei:caseatlas) of the cases the teams go to first
 PDF_FILTER_DEFAULT = "\"verdict\" = '拆除候选'"
 # context layers of the atlas: input parameter -> the role liangwei:caseatlas styles it as (qgis_io.atlas._ROLES)
@@ -209,8 +200,7 @@ class FullCheckAlgorithm(LiangweiAlgorithm):
             out[self.PDF] = results["pdf"].get("OUTPUT", pdf)
         if r.get("XLSX"):
             out["XLSX"] = r["XLSX"]
-        for name, step in (("CHANGES", "epochs"), ("DEMOLISHED", "epochs"), ("GROWTH", "epochs"), ("PIECES", "lines"),
-                           ("BUILDINGS", "lines"), ("BREACHES", "pipes")):
+        for name, step in FULLCHECK_STEP_OUTPUTS:
             if step in steps:
                 out[name] = f"{path(name)}|layername={FILES[name][1]}"
         for k in ("N_BUILDINGS", "N_CASES", "N_KEPT", "N_NEW", "N_GONE") + tuple(o for _i, o, _l in LEVEL_OUTPUTS):

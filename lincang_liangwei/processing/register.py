@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import time
-import unicodedata
 
 from qgis.core import (
     QgsProcessing,
@@ -16,75 +15,38 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
+from ..core.register_inputs import (
+    BREACH_COLUMNS,
+    CHANGE_FIELDS,
+    HIT_COLUMNS,
+    REGISTER_LAYER,
+    MissingFieldsError,
+    PermitKindError,
+)
+from ..core.register_inputs import LEVEL_OUTPUTS as _LEVEL_IDS
 from ..i18n import N_, tr
 from ..qgis_io.messages import timing_line
 from ..qgis_io.pgstore import DEFAULT_TABLE, closes_transactions
 from .base import LiangweiAlgorithm
 
-# level id (rules [level.*]) -> count output
-LEVEL_OUTPUTS = (("demolish", "N_DEMOLISH", N_("demolition candidates")),
-                 ("rectify", "N_RECTIFY", N_("rectify within a deadline")),
-                 ("temp_expired", "N_TEMP_EXPIRED", N_("expired temporary buildings")),
-                 ("verify", "N_VERIFY", N_("to verify")),
-                 ("legacy", "N_LEGACY", N_("legacy stock")))
-# register column -> field kind in the GeoPackage
-COLUMN_KINDS = {
-    "x": "double", "y": "double", "lon": "double", "lat": "double", "area_m2": "double", "growth_m2": "double",
-    "floors": "double", "enc_area_m2": "double", "min_clearance_m": "double", "required_m": "double",
-    "priority": "double", "in_compound": "int", "gone": "int", "bld_fid": "int64",
-}
-# default PERMIT_KIND_FIELD values -> permit kind (PERMIT_KIND_MAP adds / overrides)
-PERMIT_KIND_DEFAULTS = {"临时": "temporary", "临建": "temporary", "临时建筑": "temporary", "temporary": "temporary",
-                        "temp": "temporary", "永久": "permanent", "永久建筑": "permanent", "permanent": "permanent"}
-FIELD_CANDIDATES = {
-    "DISTRICT_CODE_FIELD": ("code", "district_code", "xzqdm", "adcode", "dm", "区划代码", "代码"),
-    "DISTRICT_NAME_FIELD": ("name", "district", "district_name", "xzqmc", "mc", "名称", "行政区"),
-    "PERMIT_NO_FIELD": ("permit_no", "permit", "xkzh", "zh", "no", "许可证号", "证号"),
-    "PERMIT_KIND_FIELD": ("kind", "permit_kind", "type", "lx", "类型", "许可类型"),
-    "PERMIT_EXPIRY_FIELD": ("expiry", "expiry_date", "expires", "valid_to", "yxq", "到期日", "有效期至"),
-}
-CHANGE_FIELDS = ("change", "growth_m2", "floors_now", "confidence", "conf_reason", "bld_fid", "epoch", "prev_epoch")
-HIT_COLUMNS = ("bld_fid", "line_type", "zone_fid", "zone_name", "enc_area", "hit_where", "where")
-BREACH_COLUMNS = ("bld_fid", "kind", "pipe_class", "required_m", "distance_m", "deficit_m", "enc_area_m2", "basis")
-REGISTER_LAYER = "register"
-
-
-def _norm_key(value) -> str:
-    s = unicodedata.normalize("NFKC", str(value)).lower()
-    return "".join(ch for ch in s if ch not in " \t_-")
-
-
-def pick_field(fields, requested: str, param: str) -> str:
-    """The requested field, else the first usual name present (case-insensitive), else ''."""
-    names = fields.names()
-    if requested:
-        return requested
-    lower = {n.lower(): n for n in names}
-    for cand in FIELD_CANDIDATES.get(param, ()):
-        if cand.lower() in lower:
-            return lower[cand.lower()]
-    return ""
+# level id (rules [level.*]) -> count output, with its label
+_LEVEL_LABELS = {"N_DEMOLISH": N_("demolition candidates"), "N_RECTIFY": N_("rectify within a deadline"),
+                 "N_TEMP_EXPIRED": N_("expired temporary buildings"), "N_VERIFY": N_("to verify"),
+                 "N_LEGACY": N_("legacy stock")}
+LEVEL_OUTPUTS = tuple((lid, out, _LEVEL_LABELS[out]) for lid, out in _LEVEL_IDS)
 
 
 def permit_kinds(values, mapping_text):
-    """temporary / permanent / unknown per value, and {unmapped value: count}."""
-    import numpy as np
-    import pandas as pd
+    """temporary / permanent / unknown per value, and {unmapped value: count} (core.register_inputs.permit_kinds;
+    a bad mapping item: QgsProcessingException)."""
+    from ..core.register_inputs import permit_kinds as _permit_kinds
 
-    from ..core.rules import parse_mapping
-
-    mapping = {_norm_key(k): v for k, v in PERMIT_KIND_DEFAULTS.items()}
-    for k, v in parse_mapping(mapping_text, "PERMIT_KIND_MAP").items():
-        v = v.strip().lower()
-        if v not in ("temporary", "permanent", "unknown"):
-            raise QgsProcessingException(
-                tr("PERMIT_KIND_MAP: '{key}={value}': the kind must be temporary, permanent or unknown").format(
-                    key=k, value=v))
-        mapping[_norm_key(k)] = v
-    raw = pd.Series(np.asarray(values, dtype=object)).map(lambda x: "" if x is None else str(x))
-    kinds = raw.map(lambda x: mapping.get(_norm_key(x), "unknown")).to_numpy(dtype=object)
-    bad = raw[(kinds == "unknown") & (raw != "")].value_counts()
-    return kinds, {str(k): int(v) for k, v in bad.items()}
+    try:
+        return _permit_kinds(values, mapping_text)
+    except PermitKindError as exc:
+        raise QgsProcessingException(
+            tr("PERMIT_KIND_MAP: '{key}={value}': the kind must be temporary, permanent or unknown").format(
+                key=exc.key, value=exc.value)) from exc
 
 
 def _plain_value(v):
@@ -167,58 +129,6 @@ def field_kind(qfield) -> str:
     if t == QVariant.Double:  # noqa: QGS402
         return "double"
     return "string"
-
-
-def write_aliases(path: str, table: str, aliases: dict):
-    """Chinese field aliases into the GeoPackage's ``gpkg_data_columns`` (GDAL's / QGIS's field alternative names)."""
-    import sqlite3
-
-    con = sqlite3.connect(path)
-    try:
-        con.execute("""CREATE TABLE IF NOT EXISTS gpkg_data_columns (table_name TEXT NOT NULL, column_name TEXT NOT NULL,
-                       name TEXT, title TEXT, description TEXT, mime_type TEXT, constraint_name TEXT,
-                       CONSTRAINT pk_gdc PRIMARY KEY (table_name, column_name),
-                       CONSTRAINT gdc_tn UNIQUE (table_name, name))""")
-        con.execute("""CREATE TABLE IF NOT EXISTS gpkg_extensions (table_name TEXT, column_name TEXT,
-                       extension_name TEXT NOT NULL, definition TEXT NOT NULL, scope TEXT NOT NULL,
-                       CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name))""")
-        have = {r[1] for r in con.execute(f'PRAGMA table_info("{table}")')}
-        rows = [(table, c, a, a) for c, a in aliases.items() if c in have]
-        con.execute("DELETE FROM gpkg_data_columns WHERE table_name = ?", (table,))
-        con.executemany("INSERT INTO gpkg_data_columns (table_name, column_name, name, title) VALUES (?, ?, ?, ?)", rows)
-        if not con.execute("SELECT 1 FROM gpkg_extensions WHERE table_name='gpkg_data_columns' AND "
-                           "extension_name='gpkg_schema'").fetchone():
-            con.execute("INSERT INTO gpkg_extensions VALUES ('gpkg_data_columns', NULL, 'gpkg_schema', "
-                        "'http://www.geopackage.org/spec/#extension_schema', 'read-write')")
-        con.commit()
-    finally:
-        con.close()
-
-
-def other_layers(path: str, keep: str) -> list:
-    """Layers of a GeoPackage besides ``keep`` and QGIS's ``layer_styles`` (the new file gets its own), to carry
-    over when the register is replaced in place."""
-    try:
-        from osgeo import gdal
-    except ImportError:
-        return []
-    ds = gdal.OpenEx(path, gdal.OF_VECTOR)
-    if ds is None:
-        return []
-    names = [ds.GetLayer(i).GetName() for i in range(ds.GetLayerCount())]
-    ds = None
-    return [n for n in names if n.lower() not in (keep.lower(), "layer_styles")]
-
-
-def copy_layers(src: str, dst: str, layers: list):
-    from osgeo import gdal
-
-    for name in layers:
-        out = gdal.VectorTranslate(dst, src, options=gdal.VectorTranslateOptions(
-            layers=[name], accessMode="update", layerName=name, format="GPKG"))
-        if out is None:
-            raise QgsProcessingException(tr("could not carry over layer {name}").format(name=name))
-        out = None
 
 
 class RegisterAlgorithm(LiangweiAlgorithm):
@@ -315,8 +225,20 @@ class RegisterAlgorithm(LiangweiAlgorithm):
 
         from .. import atomicfile
         from ..core.geometry import POLYGON
-        from ..core.register import REGISTER_COLUMNS, as_date, build_register, merge_previous
+        from ..core.register import as_date, build_register, merge_previous
+        from ..core.register_inputs import (
+            building_ids,
+            changes_table,
+            fill_lonlat,
+            findings_table,
+            level_counts,
+            permit_kind_counts,
+            pick_field,
+            register_columns,
+            verdict_counts,
+        )
         from ..exports import COLUMN_HEADERS, MissingDependency, write_csv, write_xlsx
+        from ..gpkgbulk import LayerCopyError, copy_layers, other_layers, write_aliases
         from ..qgis_io.reader import read_layer
         from ..qgis_io.writer import FILE, write_features
 
@@ -365,31 +287,17 @@ class RegisterAlgorithm(LiangweiAlgorithm):
                                     fields=bfields, progress_from=0, progress_to=30)
         fids = b_arr.fids
         if "bld_fid" in bfields:
-            bf = pd.to_numeric(pd.Series(b_arr.attrs["bld_fid"], dtype=object), errors="coerce")
-            if bf.notna().all() and bf.is_unique:
-                fids = bf.to_numpy(dtype=np.int64)
+            ids = building_ids(b_arr.attrs["bld_fid"])
+            if ids is not None:
+                fids = ids
             else:
                 feedback.pushWarning(self.tr("bld_fid of CHANGES has NULL or repeated values: joining findings by "
                                              "feature id instead"))
         changes = None
         epoch = prev_epoch = ""
         if bparam == self.CHANGES:
-            a = b_arr.attrs
-            changes = pd.DataFrame({"change": pd.Series(a["change"], dtype=object).fillna("unknown").to_numpy()})
-            for c in ("growth_m2", "floors_now"):
-                changes[c] = pd.to_numeric(pd.Series(a[c], dtype=object), errors="coerce").to_numpy(float) \
-                    if c in a else np.nan
-            for c in ("confidence", "conf_reason"):
-                if c in a:
-                    changes[c] = pd.Series(a[c], dtype=object).fillna("").to_numpy(dtype=object)
-            for c in ("epoch", "prev_epoch"):
-                if c in a:
-                    vals = [v for v in a[c] if v not in (None, "")]
-                    if c == "epoch":
-                        epoch = str(vals[0]) if vals else ""
-                    else:
-                        prev_epoch = str(vals[0]) if vals else ""
-            if "confidence" not in a:
+            changes, epoch, prev_epoch, has_confidence = changes_table(b_arr.attrs, len(b_arr))
+            if not has_confidence:
                 feedback.pushInfo(self.tr("CHANGES has no confidence field (an older compareepochs output): every "
                                           "change counts as confident"))
         feedback.setProgress(30)
@@ -397,31 +305,21 @@ class RegisterAlgorithm(LiangweiAlgorithm):
         # ---- findings tables ---------------------------------------------------------------------------------
         hits = breaches = None
         if have[self.ENCROACHMENTS]:
-            hits = read_table(inp[self.ENCROACHMENTS], HIT_COLUMNS, feedback)
-            missing = [c for c in ("bld_fid", "line_type", "enc_area") if c not in hits]
-            if missing:
+            try:
+                hits = findings_table(read_table(inp[self.ENCROACHMENTS], HIT_COLUMNS, feedback), "hits")
+            except MissingFieldsError as exc:
                 raise QgsProcessingException(
                     self.tr("ENCROACHMENTS layer '{layer}' lacks {fields}: it is not a controllines OUTPUT").format(
-                        layer=inp[self.ENCROACHMENTS].name, fields=", ".join(missing)))
-            if "hit_where" in hits and "where" not in hits:
-                hits = hits.rename(columns={"hit_where": "where"})
-            hits["bld_fid"] = pd.to_numeric(hits["bld_fid"], errors="coerce")
-            hits = hits[hits["bld_fid"].notna()].astype({"bld_fid": np.int64})
-            hits["enc_area"] = pd.to_numeric(hits["enc_area"], errors="coerce")
+                        layer=inp[self.ENCROACHMENTS].name, fields=", ".join(exc.fields))) from None
             feedback.pushInfo(self.tr("{layer}: {n} encroachment rows").format(layer=inp[self.ENCROACHMENTS].name,
                                                                                n=len(hits)))
         if have[self.BREACHES]:
-            breaches = read_table(inp[self.BREACHES], BREACH_COLUMNS, feedback)
-            missing = [c for c in ("bld_fid", "kind", "required_m", "distance_m", "deficit_m") if c not in breaches]
-            if missing:
+            try:
+                breaches = findings_table(read_table(inp[self.BREACHES], BREACH_COLUMNS, feedback), "breaches")
+            except MissingFieldsError as exc:
                 raise QgsProcessingException(
                     self.tr("BREACHES layer '{layer}' lacks {fields}: it is not a pipeclearance OUTPUT").format(
-                        layer=inp[self.BREACHES].name, fields=", ".join(missing)))
-            breaches["bld_fid"] = pd.to_numeric(breaches["bld_fid"], errors="coerce")
-            breaches = breaches[breaches["bld_fid"].notna()].astype({"bld_fid": np.int64})
-            for c in ("required_m", "distance_m", "deficit_m", "enc_area_m2"):
-                if c in breaches:
-                    breaches[c] = pd.to_numeric(breaches[c], errors="coerce")
+                        layer=inp[self.BREACHES].name, fields=", ".join(exc.fields))) from None
             feedback.pushInfo(self.tr("{layer}: {n} breach rows").format(layer=inp[self.BREACHES].name,
                                                                          n=len(breaches)))
 
@@ -436,9 +334,10 @@ class RegisterAlgorithm(LiangweiAlgorithm):
             kw["compounds"] = cl.geoms[cl.used]
         if have[self.DISTRICTS]:
             dsrc = inp[self.DISTRICTS].source
-            cf = pick_field(dsrc.fields(), self.parameterAsString(parameters, self.DISTRICT_CODE_FIELD, context),
+            names = dsrc.fields().names()
+            cf = pick_field(names, self.parameterAsString(parameters, self.DISTRICT_CODE_FIELD, context),
                             self.DISTRICT_CODE_FIELD)
-            nf = pick_field(dsrc.fields(), self.parameterAsString(parameters, self.DISTRICT_NAME_FIELD, context),
+            nf = pick_field(names, self.parameterAsString(parameters, self.DISTRICT_NAME_FIELD, context),
                             self.DISTRICT_NAME_FIELD)
             feedback.pushInfo(self.tr("{layer}: code field {code}, name field {name}").format(
                 layer=inp[self.DISTRICTS].name, code=cf or "—", name=nf or "—"))
@@ -452,7 +351,8 @@ class RegisterAlgorithm(LiangweiAlgorithm):
             kw["district_names"] = arr.attrs[nf][u] if nf else None
         if have[self.PERMITS]:
             psrc = inp[self.PERMITS].source
-            pf = {p: pick_field(psrc.fields(), self.parameterAsString(parameters, p, context), p)
+            names = psrc.fields().names()
+            pf = {p: pick_field(names, self.parameterAsString(parameters, p, context), p)
                   for p in (self.PERMIT_NO_FIELD, self.PERMIT_KIND_FIELD, self.PERMIT_EXPIRY_FIELD)}
             feedback.pushInfo(self.tr("{layer}: number field {number}, kind field {kind}, expiry field {expiry}").format(
                 layer=inp[self.PERMITS].name, number=pf[self.PERMIT_NO_FIELD] or "—",
@@ -472,11 +372,8 @@ class RegisterAlgorithm(LiangweiAlgorithm):
                     feedback.pushWarning(self.tr("unrecognised permit kinds treated as unknown: {values}; map them with "
                                                  "PERMIT_KIND_MAP").format(values=shown))
                 kw["permit_kinds"] = kinds
-                counts = pd.Series(kinds).value_counts().to_dict()
                 feedback.pushInfo("  " + self.tr("permits: permanent {permanent}, temporary {temporary}, unknown "
-                                                 "{unknown}").format(permanent=counts.get("permanent", 0),
-                                                                     temporary=counts.get("temporary", 0),
-                                                                     unknown=counts.get("unknown", 0)))
+                                                 "{unknown}").format(**permit_kind_counts(kinds)))
             if pf[self.PERMIT_EXPIRY_FIELD]:
                 kw["permit_expiry"] = np.array([_plain_value(v) for v in arr.attrs[pf[self.PERMIT_EXPIRY_FIELD]][u]],
                                                dtype=object)
@@ -531,52 +428,14 @@ class RegisterAlgorithm(LiangweiAlgorithm):
                                       "check_result, remarks and added columns carried over").format(
                 rows=ms["previous"], kept=ms["kept"], new=ms["new"], gone=ms["gone"], still_gone=ms["still_gone"],
                 revived=ms["revived"]))
-        gone = cases["gone"].fillna(False).astype(bool).to_numpy() if len(cases) else np.zeros(0, bool)
         # coordinates: CGCS2000 lon / lat where this run computed x / y
-        if len(cases):
-            lon = pd.to_numeric(cases["lon"], errors="coerce").to_numpy(float)
-            need = ~np.isfinite(lon)
-            if need.any():
-                lo, la = lonlat(pd.to_numeric(cases["x"], errors="coerce").to_numpy(float)[need],
-                                pd.to_numeric(cases["y"], errors="coerce").to_numpy(float)[need], work_crs, context)
-                lat = pd.to_numeric(cases["lat"], errors="coerce").to_numpy(float)
-                lon[need], lat[need] = lo, la
-                cases["lon"], cases["lat"] = lon, lat
+        fill_lonlat(cases, lambda x, y: lonlat(x, y, work_crs, context))
         t_core = time.time()
         feedback.setProgress(65)
 
         # ---- outputs ----------------------------------------------------------------------------------------
-        columns = list(cases.columns) if len(cases.columns) else list(REGISTER_COLUMNS)
-        spec, cols = [], []
-        for c in columns:
-            kind = COLUMN_KINDS.get(c) or (extra_kinds.get(c) if c not in REGISTER_COLUMNS else None) or "string"
-            v = cases[c] if c in cases else pd.Series([None] * len(cases))
-            if kind in ("int", "int64"):
-                v = pd.to_numeric(v.map(lambda x: int(bool(x)) if isinstance(x, (bool, np.bool_)) else x),
-                                  errors="coerce")
-                arr = v.to_numpy(dtype=float)
-                arr = np.where(np.isfinite(arr), arr, np.nan)
-                if np.isnan(arr).any():
-                    o = np.empty(len(arr), dtype=object)
-                    o[:] = [None if np.isnan(x) else int(x) for x in arr]
-                    arr = o
-                else:
-                    arr = arr.astype(np.int64)
-            elif kind == "double":
-                arr = pd.to_numeric(v, errors="coerce").to_numpy(dtype=float)
-            else:
-                o = np.asarray(v, dtype=object)
-                if len(o) and pd.api.types.infer_dtype(o, skipna=True) in ("string", "empty") and all(
-                        x is None or isinstance(x, (str, float)) for x in pd.unique(o[pd.isna(o)])):
-                    o = o.copy()  # text and None / NaN already: no value-by-value str()
-                    o[pd.isna(o)] = None
-                else:
-                    o = np.empty(len(v), dtype=object)
-                    o[:] = [None if x is None or (isinstance(x, float) and np.isnan(x)) else str(x)
-                            for x in v.tolist()]
-                arr = o
-            spec.append((c, kind))
-            cols.append(arr)
+        spec, cols = register_columns(cases, extra_kinds)
+        columns = [c for c, _kind in spec]
         dest = dests[self.OUTPUT]
         results = {}
         in_place = False
@@ -607,7 +466,11 @@ class RegisterAlgorithm(LiangweiAlgorithm):
                 write_features(tdest, context, feedback, spec, geoms, cols, work_crs, progress_from=65, progress_to=80)
                 write_aliases(tmp, layer_name, {c: COLUMN_HEADERS[c] for c in columns if c in COLUMN_HEADERS})
                 if keep_layers:
-                    copy_layers(final, tmp, keep_layers)
+                    try:
+                        copy_layers(final, tmp, keep_layers)
+                    except LayerCopyError as exc:
+                        raise QgsProcessingException(self.tr("could not carry over layer {name}").format(
+                            name=exc.layer)) from None
                     feedback.pushInfo(self.tr("other layers of the file kept: {layers}").format(
                         layers=", ".join(keep_layers)))
                 atomicfile.publish(tmp, final)
@@ -661,14 +524,12 @@ class RegisterAlgorithm(LiangweiAlgorithm):
             results[self.CSV] = csv
 
         # ---- accounting ------------------------------------------------------------------------------------
-        cur = ~gone
-        verdicts = cases["verdict"].to_numpy(dtype=object) if len(cases) else np.array([], dtype=object)
-        n_cases = int(cur.sum())
+        counts = level_counts(cases, rules)
         n_b, n_skip = st["n_buildings"], st["n_skipped"]
         feedback.pushInfo(
             self.tr("buildings {n} = {cases} cases + {clean} without findings + {skipped} skipped").format(
                 n=n_b, cases=st["n_cases"], clean=n_b - n_skip - st["n_cases"], skipped=n_skip))
-        for v, n in pd.Series(verdicts[cur]).value_counts().items():
+        for v, n in verdict_counts(cases).items():
             feedback.pushInfo(f"  {v}: {n}")
         if st.get("findings"):
             feedback.pushInfo("  " + self.tr("findings: {list}").format(
@@ -676,11 +537,9 @@ class RegisterAlgorithm(LiangweiAlgorithm):
         feedback.pushInfo(timing_line(t_read - t0, t_core - t_read, time.time() - t_core))
         feedback.pushInfo(f"  GeoPackage {t_gpkg - t_core:.1f} s, XLSX {t_xlsx - t_gpkg:.1f} s, "
                           f"CSV {time.time() - t_xlsx:.1f} s")
-        results.update({"N_CASES": n_cases, "N_KEPT": int(ms["kept"]), "N_NEW": int(ms["new"]),
-                        "N_GONE": int(gone.sum()), "N_BUILDINGS": int(n_b), "N_SKIPPED": int(n_skip)})
-        by_id = {lv.id: lv.verdict for lv in rules.levels.values()}
-        for lid, out, _label in LEVEL_OUTPUTS:
-            results[out] = int((verdicts[cur] == by_id.get(lid, "\0")).sum()) if len(cases) else 0
+        results.update({"N_CASES": counts["N_CASES"], "N_KEPT": int(ms["kept"]), "N_NEW": int(ms["new"]),
+                        "N_GONE": counts["N_GONE"], "N_BUILDINGS": int(n_b), "N_SKIPPED": int(n_skip)})
+        results.update({out: counts[out] for _lid, out, _label in LEVEL_OUTPUTS})
         return results
 
     # ------------------------------------------------------------------ PostGIS register (qgis_io.pgstore)
