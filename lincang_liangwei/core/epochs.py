@@ -69,11 +69,14 @@ Floors may be numbers or text (``3层``, ``二层``, ``3F``): see
 """
 from __future__ import annotations
 
+import functools
+import gc
 import os
 import time
-from itertools import chain
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import chain
 
 import numpy as np
 import pandas as pd
@@ -176,14 +179,43 @@ class EpochResult:
 
 
 # --------------------------------------------------------------------------- helpers
+@contextmanager
+def gc_paused():
+    """Pause Python's cyclic garbage collector for a block (restored as it was, also on errors).
+
+    Shapely geometries are GC-tracked: a comparison of 10^6 buildings creates millions of them and every
+    full collection walks them all (about 2 s per run at 10^6 buildings under ``qgis_process``), while the
+    comparison makes no reference cycles worth collecting.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _gc_paused(func):
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with gc_paused():
+            return func(*args, **kwargs)
+    return wrapper
+
+
 def _threads(n_threads):
     if n_threads is None:
         n_threads = min(os.cpu_count() or 1, 8)
     return max(1, int(n_threads))
 
 
-def _pmap(func, n_threads, *arrays, min_chunk=20000):
-    """Apply a vectorised shapely function in chunks on threads (GEOS releases the GIL)."""
+def _pmap(func, n_threads, *arrays, min_chunk=2000):
+    """Apply a vectorised shapely function in chunks on threads (GEOS releases the GIL).
+
+    ``func`` may return a tuple of arrays (each is concatenated): a step that holds the GIL
+    (``_translate``) then overlaps with the GEOS work of the other threads.
+    """
     n = len(arrays[0])
     if n_threads <= 1 or n < 2 * min_chunk:
         return func(*arrays)
@@ -191,15 +223,17 @@ def _pmap(func, n_threads, *arrays, min_chunk=20000):
     bounds = np.linspace(0, n, k + 1).astype(int)
     with ThreadPoolExecutor(n_threads) as ex:
         parts = list(ex.map(lambda i: func(*(a[bounds[i]:bounds[i + 1]] for a in arrays)), range(k)))
+    if isinstance(parts[0], tuple):
+        return tuple(np.concatenate(p) for p in zip(*parts))
     return np.concatenate(parts)
 
 
-def _query(tree, geoms, n_threads, predicate=None, min_chunk=20000):
-    """``tree.query(geoms, predicate)`` in chunks on threads; same pairs in the same order."""
+def _query(tree, geoms, n_threads, predicate=None, min_chunk=2000):
+    """``tree.query(geoms, predicate)`` in chunks on threads (shapely builds the tree when it is made and
+    releases the GIL while querying): the same pairs in the same order."""
     n = len(geoms)
     if n_threads <= 1 or n < 2 * min_chunk:
         return tree.query(geoms, predicate=predicate)
-    tree.query(geoms[:1], predicate=predicate)  # the tree is built (once) before the threads share it
     k = n_threads * max(1, min(4, n // (min_chunk * n_threads)))
     bounds = np.linspace(0, n, k + 1).astype(int)
 
@@ -219,6 +253,29 @@ def _translate(geoms, shift):
     coords = shapely.get_coordinates(geoms)
     counts = shapely.get_num_coordinates(geoms)
     return shapely.set_coordinates(geoms.copy(), coords + np.repeat(shift, counts, axis=0))
+
+
+def _register_screen(later, earlier, shift):
+    """(earlier translated by ``shift``, its Hausdorff distance to ``later``)."""
+    ereg = _translate(earlier, shift)
+    return ereg, shapely.hausdorff_distance(later, ereg)
+
+
+def _shifted_overlap(later, earlier, shift):
+    """Area of ``later`` & ``earlier`` translated by ``shift``."""
+    return shapely.area(shapely.intersection(later, _translate(earlier, shift)))
+
+
+def _register_difference(later, earlier, shift):
+    """(earlier translated by ``shift``, ``later`` minus it, the area of that difference)."""
+    ereg = _translate(earlier, shift)
+    d = shapely.difference(later, ereg)
+    return ereg, d, shapely.area(d)
+
+
+def _difference_area(a, b):
+    d = shapely.difference(a, b)
+    return d, shapely.area(d)
 
 
 def _opening(geoms, r, n_threads, clip_min_area=None):
@@ -287,6 +344,85 @@ def _greedy_assign(weight):
         out_r.append(a)
         out_c.append(b)
     return np.asarray(out_r, dtype=int), np.asarray(out_c, dtype=int)
+
+
+def _resolve_component(gl, ge, rank_ge, iou, sh_l, sh_e, it6, attach_share, pair_l, pair_e, groups):
+    """Resolve one multi-member component of the overlap graph (lists, one entry per edge, edges sorted by
+    later then earlier id rank): optimal IoU assignment, then residual pieces attached where they lie
+    mostly inside a partner; appends the 1-1 pairs to ``pair_l`` / ``pair_e`` and the split / merge groups
+    (later idx, earlier idx, {later idx: its earlier idx}) to ``groups``.  Positions are local ranks:
+    ``i`` over the later nodes, ``j`` over the earlier nodes, both in id-rank order."""
+    lnodes = list(dict.fromkeys(gl))  # edges come sorted by later rank
+    erank = dict(zip(ge, rank_ge))
+    enodes = sorted(erank, key=erank.__getitem__)
+    lpos = {x: i for i, x in enumerate(lnodes)}
+    epos = {x: j for j, x in enumerate(enodes)}
+    r = [lpos[x] for x in gl]
+    c = [epos[x] for x in ge]
+    nl, ne = len(lnodes), len(enodes)
+    best = max(iou)
+    if (nl == 1 or ne == 1) and iou.count(best) == 1 and not any(x != x for x in iou):
+        # one row or one column, every cell an edge, a unique maximum: the optimal assignment is that cell
+        k = iou.index(best)
+        ar, ac = ([r[k]], [c[k]]) if best > 0 else ([], [])
+    else:
+        W = np.zeros((nl, ne))
+        W[r, c] = iou
+        ar, ac = _assign(W)
+        ar, ac = ar.tolist(), ac.tolist()
+    rel = set(zip(ar, ac))
+    al, ae = set(ar), set(ac)
+    # residual later pieces mostly inside one earlier building -> split piece (largest overlap, then rank)
+    best_l, best_e = {}, {}
+    for k in range(len(r)):
+        i, j = r[k], c[k]
+        if i not in al and sh_l[k] >= attach_share:
+            key = (-it6[k], j)
+            if i not in best_l or key < best_l[i]:
+                best_l[i] = key
+        if j not in ae and sh_e[k] >= attach_share:
+            key = (-it6[k], i)
+            if j not in best_e or key < best_e[j]:
+                best_e[j] = key
+    for i in sorted(best_l):
+        rel.add((i, best_l[i][1]))
+    # residual earlier buildings mostly inside one later building -> merged in
+    for j in sorted(best_e):
+        rel.add((best_e[j][1], j))
+    if not rel:
+        return
+    # groups = connected sets of the relation, in the order of their first later node
+    edges = list(rel)
+    by_l, by_e = {}, {}
+    for i, j in edges:
+        by_l.setdefault(i, []).append(j)
+        by_e.setdefault(j, []).append(i)
+    label = {}
+    for i0 in sorted(by_l):
+        if i0 in label:
+            continue
+        label[i0] = i0
+        todo = [i0]
+        while todo:
+            i = todo.pop()
+            for j in by_l[i]:
+                for i2 in by_e[j]:
+                    if i2 not in label:
+                        label[i2] = i0
+                        todo.append(i2)
+    members = {}
+    for i, j in edges:
+        members.setdefault(label[i], []).append((i, j))
+    for g in sorted(members):
+        es = members[g]
+        gls = sorted({i for i, _ in es})
+        ges = sorted({j for _, j in es})
+        if len(gls) == 1 and len(ges) == 1:
+            pair_l.append(lnodes[gls[0]])
+            pair_e.append(enodes[ges[0]])
+        else:
+            preds = {lnodes[i]: [enodes[j] for i2, j in es if i2 == i] for i in gls}
+            groups.append(([lnodes[i] for i in gls], [enodes[j] for j in ges], preds))
 
 
 def _dup_ids(dup_of, ids):
@@ -406,9 +542,8 @@ def _measure(later, earlier, a_later, a_earlier, thr, *, tolerance_m, jitter_m, 
                  - shapely.get_coordinates(_pmap(shapely.centroid, n_threads, earlier[inc])))
         shift[inc] = np.where(consistent[inc], shift[inc], cdiff)
     shift = np.clip(shift, -lim, lim)
-    ereg = _translate(earlier, shift)
     lap("shift")
-    hd = _pmap(shapely.hausdorff_distance, n_threads, later, ereg)
+    ereg, hd = _pmap(_register_screen, n_threads, later, earlier, shift)
     lap("screen")
     screened = hd < 1.6 * jitter_m
     inter = np.full(n, np.nan)
@@ -419,8 +554,8 @@ def _measure(later, earlier, a_later, a_earlier, thr, *, tolerance_m, jitter_m, 
     if len(todo) == 0:
         return _Measure(shift, screened, inter, growth, ggeom, loss)
 
-    diff = _pmap(shapely.difference, n_threads, later[todo], ereg[todo])
-    inter[todo] = a_later[todo] - shapely.area(diff)
+    diff, da = _pmap(_difference_area, n_threads, later[todo], ereg[todo])
+    inter[todo] = a_later[todo] - da
     # refine the shift where a box side moved and something significant is left
     lap("overlay")
     ref = (~consistent[todo].all(axis=1)
@@ -436,7 +571,7 @@ def _measure(later, earlier, a_later, a_earlier, thr, *, tolerance_m, jitter_m, 
         ii, jx, jy = ii[keep], jx[keep], jy[keep]
         cand = np.stack([opts[ii, 0, jx], opts[ii, 1, jy]], axis=1)
         rows = rt[ii]
-        ci = shapely.area(_pmap(shapely.intersection, n_threads, later[rows], _translate(earlier[rows], cand)))
+        ci = _pmap(_shifted_overlap, n_threads, later[rows], earlier[rows], cand)
         norm = np.hypot(cand[:, 0], cand[:, 1])
         order = np.lexsort((norm, -np.round(ci, 6), ii))
         first = np.ones(len(order), dtype=bool)
@@ -446,10 +581,9 @@ def _measure(later, earlier, a_later, a_earlier, thr, *, tolerance_m, jitter_m, 
         upd = rt[ii[best]][better]
         if len(upd):
             shift[upd] = cand[best][better]
-            ereg[upd] = _translate(earlier[upd], shift[upd])
             pos = np.searchsorted(todo, upd)
-            diff[pos] = _pmap(shapely.difference, n_threads, later[upd], ereg[upd])
-            inter[upd] = a_later[upd] - shapely.area(diff[pos])
+            ereg[upd], diff[pos], da = _pmap(_register_difference, n_threads, later[upd], earlier[upd], shift[upd])
+            inter[upd] = a_later[upd] - da
     lap("refine")
     # opened growth (later - registered earlier) and loss (registered earlier - later)
     cg = np.flatnonzero(a_later[todo] - inter[todo] >= thr[todo])
@@ -488,6 +622,7 @@ def intake(earlier_geoms, earlier_ids, later_geoms, later_ids, earlier_floors=No
     return E, L, eids, lids, fE, fL, dupE, dupL, usedE, usedL
 
 
+@_gc_paused
 def compare_epochs(earlier_geoms, earlier_ids, later_geoms, later_ids,
                    earlier_floors=None, later_floors=None, *,
                    min_iou: float = EPOCH_DEFAULTS["min_iou"],
@@ -603,8 +738,8 @@ def compare_epochs(earlier_geoms, earlier_ids, later_geoms, later_ids,
     nE, nL = len(E), len(L)
     aE = np.zeros(nE)
     aL = np.zeros(nL)
-    aE[usedE] = shapely.area(E[usedE])
-    aL[usedL] = shapely.area(L[usedL])
+    aE[usedE] = _pmap(shapely.area, nt, E[usedE])
+    aL[usedL] = _pmap(shapely.area, nt, L[usedL])
     # rank of ids: deterministic tie-breaks independent of input order
     rankE = np.empty(nE, dtype=np.int64)
     rankE[np.argsort(eids, kind="stable")] = np.arange(nE)
@@ -673,59 +808,11 @@ def compare_epochs(earlier_geoms, earlier_ids, later_geoms, later_ids,
         starts = np.concatenate([[0], cuts])
         ends = np.concatenate([cuts, [len(ml)]])
         n_multi = len(starts)
-        for s, e_ in zip(starts, ends):
-            gl, ge = ml[s:e_], me[s:e_]
-            pls, plinv = np.unique(gl, return_inverse=True)
-            pes, peinv = np.unique(ge, return_inverse=True)
-            # local order by id rank (order independence)
-            ol = np.argsort(rankL[pls], kind="stable")
-            oe = np.argsort(rankE[pes], kind="stable")
-            pos_l = np.empty_like(ol)
-            pos_l[ol] = np.arange(len(ol))
-            pos_e = np.empty_like(oe)
-            pos_e[oe] = np.arange(len(oe))
-            r, c = pos_l[plinv], pos_e[peinv]
-            W = np.zeros((len(pls), len(pes)))
-            W[r, c] = iou_all[s:e_]
-            ar, ac = _assign(W)
-            lnodes, enodes = pls[ol], pes[oe]
-            rel = set(zip(ar.tolist(), ac.tolist()))
-            al, ae = set(ar.tolist()), set(ac.tolist())
-            it, sl, se = minter[s:e_], shL_all[s:e_], shE_all[s:e_]
-            # residual later pieces mostly inside one earlier building -> split piece
-            for i in range(len(lnodes)):
-                if i in al:
-                    continue
-                m = (r == i) & (sl >= attach_share)
-                if m.any():
-                    k = np.flatnonzero(m)
-                    k = k[np.lexsort((c[k], -np.round(it[k], 6)))[0]]
-                    rel.add((i, int(c[k])))
-            # residual earlier buildings mostly inside one later building -> merged in
-            for j in range(len(enodes)):
-                if j in ae:
-                    continue
-                m = (c == j) & (se >= attach_share)
-                if m.any():
-                    k = np.flatnonzero(m)
-                    k = k[np.lexsort((r[k], -np.round(it[k], 6)))[0]]
-                    rel.add((int(r[k]), j))
-            # groups = connected sets of the relation
-            if not rel:
-                continue
-            rl = np.array([p[0] for p in rel])
-            rc = np.array([p[1] for p in rel])
-            glab = _components_numpy(len(lnodes) + len(enodes), rl, rc + len(lnodes))
-            for g in np.unique(glab[rl]):
-                sel = glab[rl] == g
-                gls = sorted(set(rl[sel].tolist()))
-                ges = sorted(set(rc[sel].tolist()))
-                if len(gls) == 1 and len(ges) == 1:
-                    pair_l.append(lnodes[gls[0]])
-                    pair_e.append(enodes[ges[0]])
-                else:
-                    preds = {int(lnodes[i]): enodes[rc[sel & (rl == i)]].tolist() for i in gls}
-                    groups.append((lnodes[gls].tolist(), enodes[ges].tolist(), preds))
+        # per component in plain Python on lists (components are small; numpy per component costs more)
+        cols = (ml.tolist(), me.tolist(), rankE[me].tolist(), iou_all.tolist(), shL_all.tolist(),
+                shE_all.tolist(), np.round(minter, 6).tolist())
+        for s, e_ in zip(starts.tolist(), ends.tolist()):
+            _resolve_component(*(col[s:e_] for col in cols), attach_share, pair_l, pair_e, groups)
     secs["components"] = time.perf_counter() - t
     report_progress(progress, 0.4)
 
@@ -768,8 +855,8 @@ def compare_epochs(earlier_geoms, earlier_ids, later_geoms, later_ids,
         # positional noise can make it and covers >= rebuilt_share of the old footprint
         cand = np.flatnonzero(~linked)
         if len(cand):
-            ov = shapely.intersection(L[pair_l[cand]], E[pair_e[cand]])
-            core = shapely.area(_opening(ov, 0.5 * (tolerance_m + jitter_m), 1))
+            ov = _pmap(shapely.intersection, nt, L[pair_l[cand]], E[pair_e[cand]])
+            core = shapely.area(_opening(ov, 0.5 * (tolerance_m + jitter_m), nt))
             linked[cand] = core >= np.maximum(min_growth_m2, rebuilt_share * ae_[cand])
         grew = m.growth >= thr
         rebuilt = linked & ~m.screened & (iou < min_iou) & (m.loss >= thr)
@@ -802,12 +889,15 @@ def compare_epochs(earlier_geoms, earlier_ids, later_geoms, later_ids,
         gL = _union_groups(L, [g[0] for g in groups], nt)
         gE = _union_groups(E, [g[1] for g in groups], nt)
         gaL, gaE = shapely.area(gL), shapely.area(gE)
+        gsecs = {}
+        secs["groups.union"] = time.perf_counter() - t
         gm = _measure(gL, gE, gaL, gaE, sig_thr(gaE), tolerance_m=tolerance_m, jitter_m=jitter_m,
-                      n_threads=nt)
+                      n_threads=nt, secs=gsecs)
+        secs["groups.measure"] = sum(gsecs.values())
         gshift, ginter = gm.shift, gm.inter
         sc = np.flatnonzero(np.isnan(ginter))  # groups are rare: always measure their IoU
         if len(sc):
-            ginter[sc] = shapely.area(shapely.intersection(gL[sc], _translate(gE[sc], gshift[sc])))
+            ginter[sc] = _pmap(_shifted_overlap, nt, gL[sc], gE[sc], gshift[sc])
         giou = ginter / (gaL + gaE - ginter)
         n_gl = np.fromiter((len(g[0]) for g in groups), dtype=np.int64, count=len(groups))
         n_ge = np.fromiter((len(g[1]) for g in groups), dtype=np.int64, count=len(groups))
@@ -820,12 +910,11 @@ def compare_epochs(earlier_geoms, earlier_ids, later_geoms, later_ids,
         gnext = np.empty(len(groups), dtype=object)
         gnext[:] = [_join_ids(lids[g[0]].tolist()) for g in groups]
         nxt[ej] = gnext[eg]
-        ereg = _translate(gE[rows_g], gshift[rows_g])
-        d = _pmap(shapely.difference, nt, L[rows_l], ereg)
+        _, d, da = _pmap(_register_difference, nt, L[rows_l], gE[rows_g], gshift[rows_g])
         gthr = sig_thr(gaE[rows_g])
         gro = np.zeros(len(rows_l))
         gg = np.full(len(rows_l), None, dtype=object)
-        cg = np.flatnonzero(shapely.area(d) >= gthr)
+        cg = np.flatnonzero(da >= gthr)
         if len(cg):
             gg[cg] = _opening(d[cg], jitter_m, nt, clip_min_area=gthr[cg])
             gro[cg] = shapely.area(gg[cg])

@@ -44,6 +44,20 @@ def floors_lines(layer: str, field: str, parsed) -> list:
     return out
 
 
+def numbers_as_float(values):
+    """A column of Python numbers and NULLs (what the reader gives for a numeric floors field) as float64
+    (NULL -> NaN), which ``parse_floors`` passes through at once with the same values and counts; any
+    other column (text floors such as 3层, booleans, ...) is returned as it is, for ``parse_floors`` to read."""
+    import numpy as np
+    import pandas as pd
+
+    values = np.asarray(values, dtype=object) if not isinstance(values, np.ndarray) else values
+    if values.dtype != object or pd.api.types.infer_dtype(values, skipna=True) not in (
+            "integer", "floating", "mixed-integer-float", "empty"):
+        return values
+    return pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").to_numpy(float)
+
+
 class CompareEpochsAlgorithm(LiangweiAlgorithm):
     NAME = "compareepochs"
     DISPLAY = N_("Compare survey epochs")
@@ -115,6 +129,12 @@ class CompareEpochsAlgorithm(LiangweiAlgorithm):
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 - QGIS API
         self.require_dependencies()
+        from ..core.epochs import gc_paused
+
+        with gc_paused():  # millions of geometries read, compared and written: no full GC walks over them
+            return self._process(parameters, context, feedback)
+
+    def _process(self, parameters, context, feedback):
         import numpy as np
 
         from ..core.epochs import compare_epochs
@@ -154,7 +174,7 @@ class CompareEpochsAlgorithm(LiangweiAlgorithm):
             raw, _clean, field = arrays[param]
             if not field:
                 return None
-            values, parsed = parse_floors(raw.attrs[field])
+            values, parsed = parse_floors(numbers_as_float(raw.attrs[field]))
             for line in floors_lines(raw.name, field, parsed):
                 feedback.pushInfo(line)
             return values

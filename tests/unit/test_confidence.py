@@ -89,3 +89,31 @@ def test_compare_epochs_repaired_predecessor_is_low():
     res = compare_epochs(E, ids, L, ids, earlier_accuracy=[2.0, np.nan], later_accuracy=[2.0, np.nan])
     lt = res.later.set_index("fid")
     assert (lt.loc[1, "confidence"], lt.loc[1, "conf_reason"]) == ("low", "accuracy")
+
+
+def test_any_repaired_single_and_joined_ids():
+    prev = np.array(["7", "12;7", "", "70", "3;12", "12", "1;2;3"], dtype=object)
+    assert list(any_repaired(prev, [7, 3])) == [True, True, False, False, True, False, True]
+    assert list(any_repaired(prev, [7, 3], rows=[1, 3, 5])) == [False, True, False, False, False, False, False]
+    assert list(any_repaired(prev, [])) == [False] * 7
+    mixed = np.array([7, "12;7", None, "70"], dtype=object)  # not all text: the general path, same rule
+    assert list(any_repaired(mixed, ["7"])) == [True, True, False, False]
+
+
+def test_per_row_accuracy_is_the_worst_predecessor():
+    from lincang_liangwei.core.confidence import _per_row_from_prev
+
+    eids = np.array([1, 2, 3, 4])
+    acc = np.array([0.5, 2.0, np.nan, 1.0])
+    prev = np.array(["1", "1;2", "3", "", "3;4", "9"], dtype=object)
+    got = _per_row_from_prev(prev, eids, acc, np.array([0, 1, 2, 4, 5]))
+    np.testing.assert_array_equal(got, [0.5, 2.0, np.nan, np.nan, 1.0, np.nan])
+
+
+def test_isin_matches_numpy():
+    from lincang_liangwei.core.confidence import GROWTH_CHANGES, NOISE_PAIR_CHANGES, _isin
+
+    ch = np.array(["expanded", "new", "unchanged", "split", "", "expanded+floors_added", "rebuilt"] * 3, dtype=object)
+    for choices in (GROWTH_CHANGES, NOISE_PAIR_CHANGES, ("split", "merged"), ()):
+        assert np.array_equal(_isin(ch, choices), np.isin(ch, choices))
+    assert _isin(ch, GROWTH_CHANGES).sum() == 12

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from shapely import affinity
@@ -301,3 +302,122 @@ def test_l_shaped_buildings_next_to_a_split():
     r = run(E, L)
     assert r.later.change.tolist() == ["unchanged", "split", "split"]
     assert r.later.prev_fids.tolist() == ["1", "2", "2"]
+
+
+# --------------------------------------------------------------------------- speed paths give the same bits
+def _boxes(rng, n, spread=400.0):
+    x, y = rng.uniform(0, spread, n), rng.uniform(0, spread, n)
+    w, h = rng.uniform(3, 15, n), rng.uniform(3, 15, n)
+    return shapely.box(x, y, x + w, y + h)
+
+
+def test_threaded_query_same_pairs_same_order():
+    rng = np.random.default_rng(11)
+    E, L = _boxes(rng, 3000), _boxes(rng, 2500)
+    tree = shapely.STRtree(E)
+    want = tree.query(L, predicate="intersects")
+    got = epochs._query(tree, L, 2, predicate="intersects", min_chunk=50)
+    assert want.shape[1] > 1000  # a dense scene: many real pairs
+    assert np.array_equal(got, want)
+    assert np.array_equal(epochs._query(tree, L, 2, min_chunk=50), tree.query(L))
+
+
+def test_pmap_tuple_results_match_one_call():
+    rng = np.random.default_rng(12)
+    a = _boxes(rng, 500)
+    shift = rng.uniform(-2, 2, (500, 2))
+    ereg, d, da = epochs._pmap(epochs._register_difference, 2, a, a, shift, min_chunk=40)
+    ereg1, d1, da1 = epochs._register_difference(a, a, shift)
+    assert len(d) == 500 and np.array_equal(da, da1) and (da > 0).sum() > 400
+    assert (shapely.to_wkb(d) == shapely.to_wkb(d1)).all()
+    assert (shapely.to_wkb(ereg) == shapely.to_wkb(ereg1)).all()
+    np.testing.assert_allclose(shapely.bounds(ereg) - shapely.bounds(a), np.hstack([shift, shift]), atol=1e-9)
+
+
+def test_seq_sum_is_numpy_sum_bit_for_bit():
+    rng = np.random.default_rng(13)
+    counts = np.r_[np.arange(1, 13), np.arange(1, 13)]
+    rows = np.repeat(np.arange(len(counts)), counts)
+    values = rng.uniform(1, 500, len(rows))
+    got = epochs._seq_sum(values, rows, len(counts))
+    want = np.array([values[rows == r].sum() for r in range(len(counts))])
+    assert np.array_equal(got, want)
+    # the order matters for the last bit: (a + b) + c differs from a + (b + c) often enough to be caught
+    assert any(((v[0] + v[1]) + v[2]) != (v[0] + (v[1] + v[2])) for v in rng.uniform(1, 500, (200, 3)))
+
+
+def test_union_groups_is_union_all_per_group():
+    g = np.array([box(0, 0, 10, 10), box(5, 0, 10, 10), box(20, 0, 5, 5), box(22, 2, 5, 5), box(40, 0, 3, 3),
+                  box(60, 0, 4, 4)], dtype=object)
+    members = [[0, 1], [4], [2, 3, 5], [1, 0]]
+    got = epochs._union_groups(g, members, 2)
+    assert got[1] is g[4]
+    for k in (0, 2, 3):
+        assert shapely.to_wkb(got[k]) == shapely.to_wkb(shapely.union_all(g[members[k]]))
+    assert shapely.area(got[0]) == pytest.approx(150.0)
+    assert shapely.area(got[2]) == pytest.approx(25 + 25 - 9 + 16)
+
+
+def test_gc_paused_restores_the_collector():
+    import gc
+
+    assert gc.isenabled()
+    with epochs.gc_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError):
+        with epochs.gc_paused():
+            raise RuntimeError("stage failed")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with epochs.gc_paused():
+            pass
+        assert not gc.isenabled()  # a caller that had it off keeps it off
+    finally:
+        gc.enable()
+    rng = np.random.default_rng(5)
+    E, L, ef, lf = _scene(rng)
+    run(E, L, ef=ef, lf=lf)
+    assert gc.isenabled()
+
+
+def test_threads_and_small_chunks_give_identical_tables(monkeypatch):
+    """Every threaded path (query, registration, overlays, unions) cut into many small chunks: same bits."""
+    rng = np.random.default_rng(7)
+    E, L, ef, lf = [], [], [], []
+    for k in range(12):  # 12 shifted copies of the scene side by side: 480 plots
+        e, lt, f1, f2 = _scene(rng)
+        dx = 2000.0 * k
+        E += [None if g is None else affinity.translate(g, dx) for g in e]
+        L += [None if g is None else affinity.translate(g, dx) for g in lt]
+        ef += f1
+        lf += f2
+    one_thread = run(E, L, ef=ef, lf=lf, n_threads=1)
+    monkeypatch.setattr(epochs._pmap, "__kwdefaults__", {"min_chunk": 3})
+    monkeypatch.setattr(epochs._query, "__defaults__", (None, 3))
+    pools = []
+
+    class Pool(epochs.ThreadPoolExecutor):
+        def __init__(self, *a, **kw):
+            pools.append(1)
+            super().__init__(*a, **kw)
+    monkeypatch.setattr(epochs, "ThreadPoolExecutor", Pool)
+    threaded = run(E, L, ef=ef, lf=lf, n_threads=2)
+    assert len(pools) > 20  # every stage really ran on threads
+    counts = one_thread.later.change.value_counts().to_dict()
+    assert counts == {"unchanged": 120, "expanded": 60, "floors_added": 60, "split": 120, "merged": 60,
+                      "rebuilt": 60, "new": 60, "skipped": 12}, counts
+    for a, b in ((one_thread.later, threaded.later), (one_thread.earlier, threaded.earlier),
+                 (one_thread.growth, threaded.growth), (one_thread.demolished, threaded.demolished)):
+        assert list(a.columns) == list(b.columns) and len(a) == len(b)
+        for c in a.columns:
+            x, y = a[c].to_numpy(), b[c].to_numpy()
+            same = (x == y) | (pd.isna(x) & pd.isna(y)) if x.dtype.kind == "f" else (x == y)
+            assert np.all(same), c
+    assert (shapely.to_wkb(one_thread.growth_geoms) == shapely.to_wkb(threaded.growth_geoms)).all()
+    merged = one_thread.later[one_thread.later.change == "merged"]
+    assert (merged.prev_fids.str.count(";") == 1).all()  # two predecessors each
+    assert np.array_equal(merged.area_prev.to_numpy(),
+                          [one_thread.earlier.area.to_numpy()[[int(p) - 1 for p in s.split(";")]].sum()
+                           for s in merged.prev_fids])
