@@ -65,6 +65,8 @@ class StreamSource:
     dst_wkt: str = ""          # reproject into this CRS when it differs from ``src_wkt`` ("" = no)
     margin: float = 1.0        # read margin around a chunk, source CRS units
     multi: bool = False        # single parts as one-part multi geometries (as QGIS reads a layer of multi type)
+    tile_m: float = DEFAULT_TILE_M          # the run's tiles and chunks, unless the call says otherwise
+    chunk_rows: int = DEFAULT_CHUNK_ROWS
 
 
 @dataclass
@@ -316,9 +318,10 @@ def _controllines_chunk(source, chunk, zonesets, setbacks, min_area, min_ratio, 
 
 
 def controllines(source: StreamSource, zonesets, setbacks, min_area=1.0, min_ratio=0.0, *,
-                 tile_m: float = DEFAULT_TILE_M, max_rows: int = DEFAULT_CHUNK_ROWS, mapper=None,
+                 tile_m: float | None = None, max_rows: int | None = None, mapper=None,
                  progress=None) -> StreamedControlLines:
     """:func:`.core.controllines.encroachments` over a GeoPackage footprint layer, chunk by chunk."""
+    tile_m, max_rows = tile_m or source.tile_m, max_rows or source.chunk_rows
     from .core.controllines import EncroachStats
 
     src = GpkgLayer(source.path, source.layer)
@@ -405,9 +408,10 @@ def _pipes_chunk(source, chunk, pipes, tile_m, threads, with_geometry):
     return d.fids, d.status, d.n_zm, res, attrs, (t1 - t0, time.perf_counter() - t1)
 
 
-def pipeclearance(source: StreamSource, pipes, *, tile_m: float = DEFAULT_TILE_M, max_rows: int = DEFAULT_CHUNK_ROWS,
+def pipeclearance(source: StreamSource, pipes, *, tile_m: float | None = None, max_rows: int | None = None,
                   mapper=None, threads: int | None = None, with_geometry: bool = True, progress=None) -> StreamedPipes:
     """:func:`.core.pipes.check_buildings` over a GeoPackage footprint layer, chunk by chunk."""
+    tile_m, max_rows = tile_m or source.tile_m, max_rows or source.chunk_rows
     from .core.pipes import PipeReport
 
     src = GpkgLayer(source.path, source.layer)
@@ -650,11 +654,12 @@ class StreamedEpochs:
 
 
 def compareepochs(e_source: StreamSource, l_source: StreamSource, *, earlier_floors_field: str = "",
-                  later_floors_field: str = "", accuracy_field: tuple = ("", ""), tile_m: float = DEFAULT_TILE_M,
-                  max_rows: int = DEFAULT_CHUNK_ROWS, mapper=None, progress=None, **options) -> StreamedEpochs:
+                  later_floors_field: str = "", accuracy_field: tuple = ("", ""), tile_m: float | None = None,
+                  max_rows: int | None = None, mapper=None, progress=None, **options) -> StreamedEpochs:
     """:func:`.core.epochs.compare_epochs` over two GeoPackage layers, chunk by chunk (see the notes above).
     ``accuracy_field``: the accuracy field of (earlier, later), "" where the layer lacks it.  ``options``: the
     tolerances, ``exact_iou`` and the confidence settings of ``compare_epochs``."""
+    tile_m, max_rows = tile_m or l_source.tile_m, max_rows or l_source.chunk_rows
     import time
 
     from .core.confidence import CONFIDENCE_DEFAULTS, confidence_stage

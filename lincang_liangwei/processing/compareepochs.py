@@ -137,10 +137,6 @@ class CompareEpochsAlgorithm(LiangweiAlgorithm):
     def _process(self, parameters, context, feedback):
         import numpy as np
 
-        from ..core.epochs import compare_epochs
-        from ..core.floors import parse_floors
-        from ..core.geometry import POLYGON, REPAIRED
-        from ..qgis_io.reader import read_layer, warn_if_disjoint
         from ..qgis_io.writer import write_features, write_source_rows
 
         t0 = time.time()
@@ -158,17 +154,116 @@ class CompareEpochsAlgorithm(LiangweiAlgorithm):
         if acc_field and not any(acc_in.values()):
             feedback.pushWarning(self.tr("neither epoch has the accuracy field '{field}': confidence is graded on the "
                                          "outline noise only").format(field=acc_field))
+        options = {keyword: self.parameterAsDouble(parameters, name, context) for name, keyword, *_ in TOLERANCES}
+        exact_iou = self.parameterAsBoolean(parameters, self.EXACT_IOU, context)
+        floors_fields = {self.EARLIER: self.parameterAsString(parameters, self.EARLIER_FLOORS_FIELD, context),
+                         self.LATER: self.parameterAsString(parameters, self.LATER_FLOORS_FIELD, context)}
+        streamed = self._streamed(inputs, floors_fields, acc_field, acc_in, work_crs, options, exact_iou, feedback)
+        if streamed is not None:
+            result, n_earlier, e_fast, l_fast, secs = streamed
+            t_read = time.time() - secs["compute"]
+        else:
+            result, n_earlier, e_fast, l_fast, t_read = self._whole(inputs, floors_fields, acc_field, acc_in,
+                                                                    work_crs, options, exact_iou, context, feedback)
+        t_core = time.time()
+        for line in epoch_lines(result.report):
+            feedback.pushInfo(line)
+        feedback.setProgress(60)
+
+        e_label = self.parameterAsString(parameters, self.EARLIER_DATE, context) or earlier_name
+        l_label = self.parameterAsString(parameters, self.LATER_DATE, context) or later_name
+        later = result.later
+        n = len(later)
+        columns = [later[c] for c, _ in LATER_FIELDS[:-3]] + [later["fid"].to_numpy(), np.full(n, l_label, dtype=object),
+                                                              np.full(n, e_label, dtype=object)]
+        dest = write_source_rows(dests[self.OUTPUT], context, feedback, later_src, later["fid"].to_numpy(), columns,
+                                 LATER_FIELDS, fast_file=l_fast, progress_from=60, progress_to=85)
+        results = {self.OUTPUT: dest}
+
+        dem = result.demolished
+        m = len(dem)
+        ddest = write_source_rows(dests[self.OUTPUT_DEMOLISHED], context, feedback, earlier_src, dem["fid"].to_numpy(),
+                                  [np.full(m, "demolished", dtype=object), dem["area_prev"], dem["floors_prev"],
+                                   np.full(m, e_label, dtype=object), np.full(m, l_label, dtype=object)],
+                                  DEMOLISHED_FIELDS, fast_file=e_fast, only_listed=True,
+                                  progress_from=85, progress_to=90)
+        if ddest is not None:
+            results[self.OUTPUT_DEMOLISHED] = ddest
+
+        growth = result.growth
+        gdest = write_features(dests[self.OUTPUT_GROWTH], context, feedback, GROWTH_FIELDS, result.growth_geoms,
+                               [growth["fid"], growth["change"], growth["growth_m2"],
+                                np.full(len(growth), l_label, dtype=object)], work_crs, progress_from=90,
+                               progress_to=100)
+        if gdest is not None:
+            results[self.OUTPUT_GROWTH] = gdest
+
+        changes = result.report.changes
+        feedback.pushInfo(timing_line(t_read - t0, t_core - t_read, time.time() - t_core))
+        results.update({
+            "N_EARLIER": n_earlier, "N_LATER": n,
+            "N_NEW": changes.get("new", 0),
+            "N_EXPANDED": changes.get("expanded", 0) + changes.get("expanded+floors_added", 0),
+            "N_FLOORS_ADDED": changes.get("floors_added", 0) + changes.get("expanded+floors_added", 0),
+            "N_REBUILT": changes.get("rebuilt", 0), "N_SPLIT": changes.get("split", 0),
+            "N_MERGED": changes.get("merged", 0), "N_UNCHANGED": changes.get("unchanged", 0),
+            "N_DEMOLISHED": len(dem), "GROWTH_M2": float(growth["growth_m2"].sum()) if len(growth) else 0.0,
+        })
+        return results
+
+    def _streamed(self, inputs, floors_fields, acc_field, acc_in, work_crs, options, exact_iou, feedback):
+        """Both epochs read tile by tile (big GeoPackage layers, :mod:`..streaming`), or None."""
+        from ..core.geometry import POLYGON
+        from ..qgis_io.reader import log_clean_report, stream_source
+
+        def fields(param):
+            return [f for f in (floors_fields[param], acc_field if acc_in[param] else "") if f]
+
+        later = stream_source(inputs[self.LATER], POLYGON, dest_crs=work_crs, feedback=None,
+                              fields=fields(self.LATER))
+        if later is None:
+            return None
+        earlier = stream_source(inputs[self.EARLIER], POLYGON, dest_crs=work_crs, feedback=None,
+                                fields=fields(self.EARLIER), min_features=0)
+        if earlier is None:
+            return None
+        from ..streaming import compareepochs
+
+        for param in (self.EARLIER, self.LATER):
+            feedback.pushInfo(self.tr("{layer}: {n} features, read tile by tile from the GeoPackage (memory stays "
+                                      "bounded; results as for the whole layer)").format(
+                layer=inputs[param].name, n=inputs[param].source.featureCount()))
+        try:
+            s = compareepochs(earlier, later, earlier_floors_field=floors_fields[self.EARLIER],
+                              later_floors_field=floors_fields[self.LATER],
+                              accuracy_field=(acc_field if acc_in[self.EARLIER] else "",
+                                              acc_field if acc_in[self.LATER] else ""),
+                              progress=progress_to(feedback, 0, 60), exact_iou=exact_iou, **options)
+        except RunCancelledError:
+            raise canceled() from None
+        log_clean_report(s.e_report, feedback)
+        log_clean_report(s.l_report, feedback)
+        return s.result, s.e_report.n_in, (earlier.path, earlier.layer), (later.path, later.layer), s.seconds
+
+    def _whole(self, inputs, floors_fields, acc_field, acc_in, work_crs, options, exact_iou, context, feedback):
+        import numpy as np
+
+        from ..core.epochs import compare_epochs
+        from ..core.floors import parse_floors
+        from ..core.geometry import POLYGON, REPAIRED
+        from ..qgis_io.reader import read_layer, warn_if_disjoint
+
         arrays = {}
-        for k, (param, floors_param) in enumerate(((self.EARLIER, self.EARLIER_FLOORS_FIELD),
-                                                   (self.LATER, self.LATER_FLOORS_FIELD))):
-            floors_field = self.parameterAsString(parameters, floors_param, context)
+        for k, param in enumerate((self.EARLIER, self.LATER)):
+            floors_field = floors_fields[param]
             fields = [floors_field] if floors_field else []
             if acc_in[param] and acc_field not in fields:
                 fields.append(acc_field)
             arrays[param] = read_layer(inputs[param], POLYGON, dest_crs=work_crs, context=context, feedback=feedback,
                                        fields=fields, progress_from=20 * k, progress_to=20 * (k + 1)) + (floors_field,)
-        warn_if_disjoint(feedback, earlier_name, arrays[self.EARLIER][1].geoms[arrays[self.EARLIER][1].used],
-                         later_name, arrays[self.LATER][1].geoms[arrays[self.LATER][1].used])
+        warn_if_disjoint(feedback, inputs[self.EARLIER].name,
+                         arrays[self.EARLIER][1].geoms[arrays[self.EARLIER][1].used], inputs[self.LATER].name,
+                         arrays[self.LATER][1].geoms[arrays[self.LATER][1].used])
 
         def floors(param):
             raw, _clean, field = arrays[param]
@@ -192,13 +287,11 @@ class CompareEpochsAlgorithm(LiangweiAlgorithm):
             feedback.pushInfo(self.tr("{layer}: accuracy field '{field}': {n} values").format(
                 layer=raw.name, field=acc_field, n=int(np.isfinite(values).sum())))
             return values
-        options = {keyword: self.parameterAsDouble(parameters, name, context) for name, keyword, *_ in TOLERANCES}
         t_read = time.time()
         feedback.setProgress(45)
         try:
             result = compare_epochs(e_clean.geoms, e_raw.fids, l_clean.geoms, l_raw.fids,
-                                    floors(self.EARLIER), floors(self.LATER),
-                                    exact_iou=self.parameterAsBoolean(parameters, self.EXACT_IOU, context),
+                                    floors(self.EARLIER), floors(self.LATER), exact_iou=exact_iou,
                                     progress=progress_to(feedback, 45, 60),
                                     earlier_duplicate_of=e_clean.duplicate_of, later_duplicate_of=l_clean.duplicate_of,
                                     earlier_repaired=e_clean.status == REPAIRED,
@@ -206,48 +299,4 @@ class CompareEpochsAlgorithm(LiangweiAlgorithm):
                                     later_accuracy=accuracy(self.LATER, l_raw), **options)
         except RunCancelledError:
             raise canceled() from None
-        t_core = time.time()
-        for line in epoch_lines(result.report):
-            feedback.pushInfo(line)
-        feedback.setProgress(60)
-
-        e_label = self.parameterAsString(parameters, self.EARLIER_DATE, context) or earlier_name
-        l_label = self.parameterAsString(parameters, self.LATER_DATE, context) or later_name
-        later = result.later
-        n = len(later)
-        columns = [later[c] for c, _ in LATER_FIELDS[:-3]] + [later["fid"].to_numpy(), np.full(n, l_label, dtype=object),
-                                                              np.full(n, e_label, dtype=object)]
-        dest = write_source_rows(dests[self.OUTPUT], context, feedback, later_src, later["fid"].to_numpy(), columns,
-                                 LATER_FIELDS, fast_file=l_raw.fast_file, progress_from=60, progress_to=85)
-        results = {self.OUTPUT: dest}
-
-        dem = result.demolished
-        m = len(dem)
-        ddest = write_source_rows(dests[self.OUTPUT_DEMOLISHED], context, feedback, earlier_src, dem["fid"].to_numpy(),
-                                  [np.full(m, "demolished", dtype=object), dem["area_prev"], dem["floors_prev"],
-                                   np.full(m, e_label, dtype=object), np.full(m, l_label, dtype=object)],
-                                  DEMOLISHED_FIELDS, fast_file=e_raw.fast_file, only_listed=True,
-                                  progress_from=85, progress_to=90)
-        if ddest is not None:
-            results[self.OUTPUT_DEMOLISHED] = ddest
-
-        growth = result.growth
-        gdest = write_features(dests[self.OUTPUT_GROWTH], context, feedback, GROWTH_FIELDS, result.growth_geoms,
-                               [growth["fid"], growth["change"], growth["growth_m2"],
-                                np.full(len(growth), l_label, dtype=object)], work_crs, progress_from=90,
-                               progress_to=100)
-        if gdest is not None:
-            results[self.OUTPUT_GROWTH] = gdest
-
-        changes = result.report.changes
-        feedback.pushInfo(timing_line(t_read - t0, t_core - t_read, time.time() - t_core))
-        results.update({
-            "N_EARLIER": len(e_raw), "N_LATER": n,
-            "N_NEW": changes.get("new", 0),
-            "N_EXPANDED": changes.get("expanded", 0) + changes.get("expanded+floors_added", 0),
-            "N_FLOORS_ADDED": changes.get("floors_added", 0) + changes.get("expanded+floors_added", 0),
-            "N_REBUILT": changes.get("rebuilt", 0), "N_SPLIT": changes.get("split", 0),
-            "N_MERGED": changes.get("merged", 0), "N_UNCHANGED": changes.get("unchanged", 0),
-            "N_DEMOLISHED": len(dem), "GROWTH_M2": float(growth["growth_m2"].sum()) if len(growth) else 0.0,
-        })
-        return results
+        return result, len(e_raw), e_raw.fast_file, l_raw.fast_file, t_read

@@ -745,7 +745,7 @@ def stream_min_features() -> int:
         return STREAM_MIN_FEATURES
 
 
-def stream_source(inp: InputLayer, kind: str, *, dest_crs, feedback, fields=()):
+def stream_source(inp: InputLayer, kind: str, *, dest_crs, feedback, fields=(), min_features=None):
     """The input as a :class:`..streaming.StreamSource` when it is to be read tile by tile, else None.
 
     That is a whole GeoPackage layer (the fast path's conditions, but reprojection allowed) with a spatial
@@ -756,7 +756,7 @@ def stream_source(inp: InputLayer, kind: str, *, dest_crs, feedback, fields=()):
     fast = _fast_file(inp.layer, inp.value, None, [f for f in fields if f], inp.dbf)
     if fast is None or fast.driver != "GPKG":
         return None
-    if inp.source.featureCount() < stream_min_features():
+    if inp.source.featureCount() < (stream_min_features() if min_features is None else min_features):
         return None
     src = open_source(fast.path, fast.layer_name)
     if src is None:
@@ -771,6 +771,11 @@ def stream_source(inp: InputLayer, kind: str, *, dest_crs, feedback, fields=()):
     source = StreamSource(fast.path, fast.layer_name, inp.name, kind, tuple(f for f in fields if f),
                           src_wkt=crs.toWkt(), dst_wkt="" if same else dest_crs.toWkt(),
                           margin=1e-5 if crs.isGeographic() else 1.0, multi=fast.multi)
+    for attr, env, cast in (("tile_m", "LIANGWEI_STREAM_TILE_M", float), ("chunk_rows", "LIANGWEI_STREAM_CHUNK", int)):
+        try:   # tiles (m, in the layer's units when geographic: see margin) and chunk size, for tests and tuning
+            setattr(source, attr, cast(os.environ[env]))
+        except (KeyError, ValueError):
+            pass
     if feedback is not None:
         feedback.pushInfo(tr("{layer}: {n} features, read tile by tile from the GeoPackage (memory stays bounded; "
                              "results as for the whole layer)").format(layer=inp.name, n=inp.source.featureCount()))

@@ -40,6 +40,8 @@ def run_both(monkeypatch, tmp_path, feedback, alg, params, outputs):
     res = {}
     for mode, threshold in (("whole", "100000000"), ("streamed", "1")):
         monkeypatch.setenv("LIANGWEI_STREAM_MIN", threshold)
+        monkeypatch.setenv("LIANGWEI_STREAM_TILE_M", "300")   # many chunks: borders, deferred match groups
+        monkeypatch.setenv("LIANGWEI_STREAM_CHUNK", "400")
         before = len(feedback.text)
         p = dict(params, **{o: str(tmp_path / f"{mode}_{o}.gpkg") for o in outputs})
         res[mode] = processing.run(alg, p, feedback=feedback)
@@ -80,3 +82,21 @@ def test_pipeclearance_streamed_equals_whole(liangwei, english, city, monkeypatc
     ids = [r[1][fw.index("survey_id")] for r in rs]
     assert all(isinstance(v, str) and v for v in ids)   # the building id travelled with each breach
     assert np.isfinite([r[1][fw.index("deficit_m")] for r in rs]).all()
+
+
+def test_compareepochs_streamed_equals_whole(liangwei, english, city, monkeypatch, tmp_path, feedback):
+    params = {"EARLIER": lyr(city, "buildings_2019"), "LATER": lyr(city, "buildings_2023"),
+              "EARLIER_FLOORS_FIELD": "floors", "LATER_FLOORS_FIELD": "floors"}
+    res = run_both(monkeypatch, tmp_path, feedback, "liangwei:compareepochs", params,
+                   ["OUTPUT", "OUTPUT_DEMOLISHED", "OUTPUT_GROWTH"])
+    assert "read tile by tile" in res["streamed_log"] and "read tile by tile" not in res["whole_log"]
+    for k in ("N_EARLIER", "N_LATER", "N_NEW", "N_EXPANDED", "N_FLOORS_ADDED", "N_REBUILT", "N_SPLIT", "N_MERGED",
+              "N_UNCHANGED", "N_DEMOLISHED", "GROWTH_M2"):
+        assert res["whole"][k] == res["streamed"][k], k
+    assert res["whole"]["N_NEW"] > 10 and res["whole"]["N_SPLIT"] > 5
+    for o in ("OUTPUT", "OUTPUT_DEMOLISHED", "OUTPUT_GROWTH"):
+        fw, rw = table(res["whole"][o])
+        fs, rs = table(res["streamed"][o])
+        assert fw == fs
+        assert len(rw) == len(rs) > 0
+        assert [r[1:] for r in rw] == [r[1:] for r in rs], o
