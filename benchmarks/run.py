@@ -953,6 +953,10 @@ def main(argv=None) -> int:
     ap.add_argument("--out", type=Path, default=OUT, help="folder of results.json and scaling.png (default out/bench)")
     ap.add_argument("--json", type=Path, help="results file (default <out>/results.json)")
     ap.add_argument("--keep", action="store_true", help="keep the outputs of every run (<out>/work/<size>)")
+    ap.add_argument("--merge", nargs="+", type=Path, default=[],
+                    help="start from the rows of these results files (a row of this run replaces the same check, "
+                         "way, size and contender); without --sizes nothing is run: the merged table, results file "
+                         "and plot are written (e.g. the 10^7 rows of a separate BENCH_BIG run)")
     args = ap.parse_args(argv)
     try:
         checks = parse_checks(args.checks)
@@ -961,7 +965,7 @@ def main(argv=None) -> int:
     ways = tuple(w.strip() for w in args.ways.split(",") if w.strip())
     if set(ways) - set(WAYS):
         ap.error(f"--ways: choose from {', '.join(WAYS)}")
-    sizes = sorted(set(args.sizes or default_sizes()))
+    sizes = sorted(set(args.sizes or ([] if args.merge else default_sizes())))
     results = args.json or args.out / "results.json"
     cap = NativeCap(args.native_cap)
     fullcheck_help = cli_has("fullcheck") if "fullcheck" in checks and "cli" in ways else None
@@ -974,13 +978,14 @@ def main(argv=None) -> int:
               "data": f"{script.relative_to(ROOT)} --seed 42", "ref_size": REF_SIZE}
     print(f"machine: {machine['cores']} cores, {machine['ram_gb']} GB, QGIS {machine['qgis']}, GDAL {machine['gdal']}; "
           f"load {machine['load_avg_start']}; native cap {cap.cap_s or 'none'} s; data: {kind}")
-    rows: list[dict] = []
+    rows: list[dict] = merged_rows(args.merge)
     for n in sizes:
         print(f"\n#### {n:,} footprints per epoch", flush=True)
         data = ensure_data(n)
         tmp = args.out / "work" / str(n)
         tmp.mkdir(parents=True, exist_ok=True)
         def report(r):
+            rows[:] = [x for x in rows if _key(x) != _key(r)]
             rows.append(r)
             print(progress_line(r), flush=True)
             write_results(results, rows, machine, params)
@@ -1010,6 +1015,20 @@ def main(argv=None) -> int:
     print(f"\n{results.relative_to(ROOT) if results.is_relative_to(ROOT) else results}, "
           f"{png.relative_to(ROOT) if png.is_relative_to(ROOT) else png}")
     return 0
+
+
+def _key(row: dict) -> tuple:
+    return row["check"], row["way"], row["size"], row.get("label")
+
+
+def merged_rows(paths) -> list[dict]:
+    """The rows of earlier results files, later files winning for the same check, way, size and contender."""
+    out: dict = {}
+    for p in paths:
+        doc = json.loads(Path(p).read_text(encoding="utf-8"))
+        for r in doc.get("rows", []):
+            out[_key(r)] = r
+    return list(out.values())
 
 
 def _compare_ways(rows: list[dict], check: str, size: int):

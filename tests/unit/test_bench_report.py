@@ -338,3 +338,19 @@ def test_plot_refuses_a_file_that_is_not_a_results_file(tmp_path, capsys):
     assert plot.main([str(path)]) == 2
     assert "schema" in capsys.readouterr().err
     assert not (tmp_path / "scaling.png").exists()
+
+
+def test_merge_keeps_later_rows_and_rederives(tmp_path):
+    """A separate 10^7 run merged into the 10^4-10^6 results: growth is measured against 10^5 across both files."""
+    def row(size, seconds, way="cli"):
+        return run.new_row("controllines", way, size, "liangwei controllines", seconds=seconds, peak_mb=100.0)
+
+    a = tmp_path / "a.json"
+    b = tmp_path / "b.json"
+    a.write_text(json.dumps({"rows": [row(100_000, 10.0), row(10_000_000, 5000.0)]}), encoding="utf-8")
+    b.write_text(json.dumps({"rows": [row(10_000_000, 1100.0)]}), encoding="utf-8")
+    rows = run.merged_rows([a, b])
+    assert sorted((r["size"], r["seconds"]) for r in rows) == [(100_000, 10.0), (10_000_000, 1100.0)]
+    big = [r for r in run.derive(rows) if r["size"] == 10_000_000][0]
+    assert big["s_per_1e5"] == pytest.approx(11.0)
+    assert big["growth"] == pytest.approx(1.1)
