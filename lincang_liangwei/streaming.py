@@ -209,6 +209,16 @@ def report_from_status(status: np.ndarray, layer: str, kind: str, n_zm: int = 0)
 IN_FLIGHT = 2
 
 
+def _plan(source: StreamSource, tile_m, max_rows):
+    """(chunks, every fid sorted, a status array to fill: NULL until a chunk says otherwise)."""
+    src = GpkgLayer(source.path, source.layer)
+    try:
+        chunks, all_fids = plan_chunks(src, tile_m, max_rows, source.margin)
+    finally:
+        src.close()
+    return chunks, all_fids, np.full(len(all_fids), NULL, dtype=np.int8)
+
+
 def _run(mapper, func, tasks, progress, start=0.0, end=1.0):
     """Results of ``func(*task)`` in task order, through ``mapper`` (None: here, :data:`IN_FLIGHT` threads)."""
     if mapper is not None:
@@ -324,13 +334,8 @@ def controllines(source: StreamSource, zonesets, setbacks, min_area=1.0, min_rat
     tile_m, max_rows = tile_m or source.tile_m, max_rows or source.chunk_rows
     from .core.controllines import EncroachStats
 
-    src = GpkgLayer(source.path, source.layer)
-    try:
-        chunks, all_fids = plan_chunks(src, tile_m, max_rows, source.margin)
-    finally:
-        src.close()
+    chunks, all_fids, status = _plan(source, tile_m, max_rows)
     n = len(all_fids)
-    status = np.full(n, NULL, dtype=np.int8)
     types = list(dict.fromkeys(zs.line_type for zs in zonesets))
     cols = {"n_zones": np.zeros(n, dtype=np.int64), "enc_area_total": np.zeros(n),
             "line_types": np.full(n, "", dtype=object), "max_ratio": np.zeros(n), "area_m2": np.zeros(n)}
@@ -414,13 +419,8 @@ def pipeclearance(source: StreamSource, pipes, *, tile_m: float | None = None, m
     tile_m, max_rows = tile_m or source.tile_m, max_rows or source.chunk_rows
     from .core.pipes import PipeReport
 
-    src = GpkgLayer(source.path, source.layer)
-    try:
-        chunks, all_fids = plan_chunks(src, tile_m, max_rows, source.margin)
-    finally:
-        src.close()
+    chunks, all_fids, status = _plan(source, tile_m, max_rows)
     n = len(all_fids)
-    status = np.full(n, NULL, dtype=np.int8)
     br_parts, sm_parts, attr_parts, reports = [], [], [], []
     n_zm = 0
     t_read = t_core = 0.0
@@ -662,8 +662,7 @@ def compareepochs(e_source: StreamSource, l_source: StreamSource, *, earlier_flo
     tile_m, max_rows = tile_m or l_source.tile_m, max_rows or l_source.chunk_rows
     import time
 
-    from .core.confidence import CONFIDENCE_DEFAULTS, confidence_stage
-    from .core.epochs import EpochReport, EpochResult
+    from .core.tiling import finish_epochs
 
     e_src, l_src = GpkgLayer(e_source.path, e_source.layer), GpkgLayer(l_source.path, l_source.layer)
     try:
@@ -721,43 +720,15 @@ def compareepochs(e_source: StreamSource, l_source: StreamSource, *, earlier_flo
     assert len(later) == nL and len(earlier) == nE
     later["dup_of"] = np.where(l_dup >= 0, l_dup.astype(str), "").astype(object)
     earlier["dup_of"] = np.where(e_dup >= 0, e_dup.astype(str), "").astype(object)
-    later = later.drop(columns=["confidence", "conf_reason"])
-    conf, reason, noise_info = confidence_stage(
-        later, eids, earlier_repaired=e_status == REPAIRED, earlier_accuracy=e_accv, later_accuracy=l_accv,
-        quantile=options.get("noise_quantile", CONFIDENCE_DEFAULTS["noise_quantile"]),
-        high_factor=options.get("confidence_high", CONFIDENCE_DEFAULTS["high_factor"]),
-        medium_factor=options.get("confidence_medium", CONFIDENCE_DEFAULTS["medium_factor"]))
-    later["confidence"] = conf
-    later["conf_reason"] = reason
-
-    fate = earlier["fate"].to_numpy(dtype=object)
-    dem_idx = np.flatnonzero(fate == "demolished")
-    fl_prev = earlier["floors"].to_numpy() if "floors" in earlier else np.full(nE, np.nan)
-    demolished = pd.DataFrame({"fid": eids[dem_idx], "area_prev": earlier["area"].to_numpy()[dem_idx],
-                               "floors_prev": fl_prev[dem_idx]})
     g_fids = np.concatenate([r.growth["fid"].to_numpy(dtype=np.int64) for r in results]) if results else \
         np.empty(0, dtype=np.int64)
     g_geoms = np.concatenate([r.growth_geoms for r in results]) if results else np.empty(0, dtype=object)
-    gi = np.searchsorted(lids, g_fids)
-    go = np.argsort(gi, kind="stable")
-    gi, g_geoms = gi[go], g_geoms[go]
-    change = later["change"].to_numpy(dtype=object)
-    growth = pd.DataFrame({"fid": lids[gi], "change": change[gi], "growth_m2": later["growth_m2"].to_numpy()[gi],
-                           "later_index": gi})
-    secs: dict = {}
-    for r in results:
-        for k, v in r.report.seconds.items():
-            secs[k] = secs.get(k, 0.0) + v
-    report = EpochReport(
-        n_earlier=nE, n_later=nL, n_earlier_skipped=int(((e_status > REPAIRED) & (e_dup < 0)).sum()),
-        n_later_skipped=int(((l_status > REPAIRED) & (l_dup < 0)).sum()),
-        n_earlier_duplicate=int((e_dup >= 0).sum()), n_later_duplicate=int((l_dup >= 0).sum()),
-        changes={k: int(v) for k, v in pd.Series(change).value_counts().items()},
-        fates={k: int(v) for k, v in pd.Series(fate).value_counts().items()},
-        n_growth=len(gi), n_multi_components=sum(r.report.n_multi_components for r in results),
-        noise=noise_info, params=results[0].report.params if results else {}, seconds=secs)
-    result = EpochResult(later=later, earlier=earlier, demolished=demolished, demolished_index=dem_idx,
-                         growth=growth, growth_geoms=g_geoms, report=report)
+    result = finish_epochs(later, earlier, eids, lids, earlier["floors"].to_numpy(), np.searchsorted(lids, g_fids),
+                           g_geoms, results, options,
+                           n_skipped=(int(((e_status > REPAIRED) & (e_dup < 0)).sum()),
+                                      int(((l_status > REPAIRED) & (l_dup < 0)).sum())),
+                           n_duplicate=(int((e_dup >= 0).sum()), int((l_dup >= 0).sum())),
+                           earlier_repaired=e_status == REPAIRED, earlier_accuracy=e_accv, later_accuracy=l_accv)
     t_core += time.perf_counter() - t1
     report_progress(progress, 1.0)
     return StreamedEpochs(result, e_status, l_status, report_from_status(e_status, e_source.name, e_source.kind),

@@ -82,7 +82,7 @@ HALO_SLACK_M = 1.0
 MODES = ("auto", "whole", "tiled")
 
 __all__ = ["DEFAULT_TILE_M", "AUTO_MIN_FEATURES", "MODES", "TilePlan", "rep_points", "plan_tiles", "use_tiles",
-           "encroachments_tiled", "check_buildings_tiled", "compare_epochs_tiled", "subset_pipes",
+           "encroachments_tiled", "check_buildings_tiled", "compare_epochs_tiled", "finish_epochs", "subset_pipes",
            "serial_mapper"]
 
 
@@ -374,8 +374,7 @@ def compare_epochs_tiled(earlier_geoms, earlier_ids, later_geoms, later_ids, ear
     ``options``: the tolerances, ``exact_iou``, ``n_threads`` and the confidence settings of
     ``compare_epochs`` (same names).
     """
-    from .confidence import CONFIDENCE_DEFAULTS, confidence_stage
-    from .epochs import EpochReport, EpochResult, _dup_ids, intake
+    from .epochs import _dup_ids, intake
 
     E, L, eids, lids, fE, fL, dupE, dupL, usedE, usedL = intake(
         earlier_geoms, earlier_ids, later_geoms, later_ids, earlier_floors, later_floors,
@@ -431,6 +430,32 @@ def compare_epochs_tiled(earlier_geoms, earlier_ids, later_geoms, later_ids, ear
     earlier = pd.concat([r.earlier for r in results], ignore_index=True).iloc[backE].reset_index(drop=True)
     later["dup_of"] = _dup_ids(dupL, lids)
     earlier["dup_of"] = _dup_ids(dupE, eids)
+    gi_parts, gg_parts = [], []
+    for (_ge, gl), r in zip(groups, results):
+        gi_parts.append(gl[r.growth["later_index"].to_numpy(dtype=np.int64)])
+        gg_parts.append(r.growth_geoms)
+    gi = np.concatenate(gi_parts) if gi_parts else np.empty(0, dtype=np.int64)
+    gg = np.concatenate(gg_parts) if gg_parts else np.empty(0, dtype=object)
+    return finish_epochs(later, earlier, eids, lids, fE, gi, gg, results, options,
+                         n_skipped=(int((~usedE & (dupE < 0)).sum()), int((~usedL & (dupL < 0)).sum())),
+                         n_duplicate=(int((dupE >= 0).sum()), int((dupL >= 0).sum())),
+                         earlier_repaired=earlier_repaired, earlier_accuracy=earlier_accuracy,
+                         later_accuracy=later_accuracy)
+
+
+def finish_epochs(later, earlier, eids, lids, floors_prev, growth_index, growth_geoms, results, options, *,
+                  n_skipped, n_duplicate, earlier_repaired=None, earlier_accuracy=None, later_accuracy=None):
+    """The whole-layer :class:`.epochs.EpochResult` from the merged per-part tables (rows in input order, ``dup_of``
+    set): the confidence stage on the whole later table (its outline-noise quantile is the one global quantity),
+    demolished and growth tables, the report.  Shared by the tiled and the streamed runs.
+
+    ``growth_index``: later input positions of the growth pieces ``growth_geoms`` (any order); ``results``: the
+    parts' EpochResults (timings, multi-part components, parameters); ``n_skipped`` / ``n_duplicate``: (earlier,
+    later) counts."""
+    from .confidence import CONFIDENCE_DEFAULTS, confidence_stage
+    from .epochs import EpochReport, EpochResult
+
+    nE, nL = len(eids), len(lids)
     later = later.drop(columns=["confidence", "conf_reason"])
     conf, reason, noise_info = confidence_stage(
         later, eids, earlier_repaired=earlier_repaired, earlier_accuracy=earlier_accuracy,
@@ -444,15 +469,9 @@ def compare_epochs_tiled(earlier_geoms, earlier_ids, later_geoms, later_ids, ear
     fate = earlier["fate"].to_numpy(dtype=object)
     dem_idx = np.flatnonzero(fate == "demolished")
     demolished = pd.DataFrame({"fid": eids[dem_idx], "area_prev": earlier["area"].to_numpy()[dem_idx],
-                               "floors_prev": fE[dem_idx]})
-    gi_parts, gg_parts = [], []
-    for (_ge, gl), r in zip(groups, results):
-        gi_parts.append(gl[r.growth["later_index"].to_numpy(dtype=np.int64)])
-        gg_parts.append(r.growth_geoms)
-    gi = np.concatenate(gi_parts) if gi_parts else np.empty(0, dtype=np.int64)
-    gg = np.concatenate(gg_parts) if gg_parts else np.empty(0, dtype=object)
-    go = np.argsort(gi, kind="stable")
-    gi, gg = gi[go], gg[go]
+                               "floors_prev": np.asarray(floors_prev, dtype=float)[dem_idx]})
+    go = np.argsort(growth_index, kind="stable")
+    gi, gg = np.asarray(growth_index, dtype=np.int64)[go], np.asarray(growth_geoms, dtype=object)[go]
     change = later["change"].to_numpy(dtype=object)
     growth_df = pd.DataFrame({"fid": lids[gi], "change": change[gi],
                               "growth_m2": later["growth_m2"].to_numpy()[gi], "later_index": gi})
@@ -461,9 +480,8 @@ def compare_epochs_tiled(earlier_geoms, earlier_ids, later_geoms, later_ids, ear
         for k, v in r.report.seconds.items():
             secs[k] = secs.get(k, 0.0) + v
     report = EpochReport(
-        n_earlier=nE, n_later=nL, n_earlier_skipped=int((~usedE & (dupE < 0)).sum()),
-        n_later_skipped=int((~usedL & (dupL < 0)).sum()),
-        n_earlier_duplicate=int((dupE >= 0).sum()), n_later_duplicate=int((dupL >= 0).sum()),
+        n_earlier=nE, n_later=nL, n_earlier_skipped=n_skipped[0], n_later_skipped=n_skipped[1],
+        n_earlier_duplicate=n_duplicate[0], n_later_duplicate=n_duplicate[1],
         changes={k: int(v) for k, v in pd.Series(change).value_counts().items()},
         fates={k: int(v) for k, v in pd.Series(fate).value_counts().items()},
         n_growth=len(gi), n_multi_components=sum(r.report.n_multi_components for r in results),
