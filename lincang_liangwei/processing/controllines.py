@@ -102,7 +102,7 @@ class ControlLinesAlgorithm(LiangweiAlgorithm):
         from ..core.controllines import ZoneSet, encroachments
         from ..core.geometry import STATUS_NAMES
         from ..core.idfields import auto_id_fields, id_columns, id_field_kind, id_output_spec
-        from ..qgis_io.reader import extent_geoms, log_clean_report, read_layer, stream_source, warn_if_disjoint
+        from ..qgis_io.reader import log_clean_report, read_footprints, read_layer, warn_if_disjoint
         from ..qgis_io.writer import write_features, write_source_rows
 
         t0 = time.time()
@@ -126,13 +126,8 @@ class ControlLinesAlgorithm(LiangweiAlgorithm):
                 self.tr("Choose at least one control-line layer (red, blue, green, yellow, purple or water source)"))
 
         id_fields = self.parameterAsFields(parameters, self.ID_FIELDS, context) or auto_id_fields(source.fields().names())
-        stream = stream_source(bld_input, POLYGON, dest_crs=work_crs, feedback=feedback, fields=id_fields)
-        if stream is None:
-            bld_arrays, bld = read_layer(bld_input, POLYGON, dest_crs=work_crs, context=context, feedback=feedback,
-                                         fields=id_fields, progress_from=0, progress_to=35)
-            bld_extent = bld.geoms[bld.used]
-        else:
-            bld_extent = extent_geoms(source, work_crs, context)
+        stream, bld_arrays, bld, bld_extent = read_footprints(bld_input, dest_crs=work_crs, context=context,
+                                                              feedback=feedback, fields=id_fields, progress_to=35)
         requested_name = self.parameterAsString(parameters, self.NAME_FIELD, context)
         zonesets = []
         setbacks = {}

@@ -88,11 +88,11 @@ class PipeClearanceAlgorithm(LiangweiAlgorithm):
         self.require_dependencies()
         import numpy as np
 
-        from ..core.geometry import LINE, POLYGON
+        from ..core.geometry import LINE
         from ..core.idfields import auto_id_fields, id_columns, id_field_kind, id_output_spec
         from ..core.pipes import check_buildings, prepare_pipes
         from ..core.rules import RulesError
-        from ..qgis_io.reader import extent_geoms, log_clean_report, read_layer, stream_source, warn_if_disjoint
+        from ..qgis_io.reader import log_clean_report, read_footprints, read_layer, warn_if_disjoint
         from ..qgis_io.writer import write_features
 
         t0 = time.time()
@@ -129,13 +129,8 @@ class PipeClearanceAlgorithm(LiangweiAlgorithm):
             raise QgsProcessingException(self.tr("Choose the pipe kind field"))
 
         id_fields = self.parameterAsFields(parameters, self.ID_FIELDS, context) or auto_id_fields(source.fields().names())
-        stream = stream_source(bld_input, POLYGON, dest_crs=work_crs, feedback=feedback, fields=id_fields)
-        if stream is None:
-            bld_arrays, bld = read_layer(bld_input, POLYGON, dest_crs=work_crs, context=context, feedback=feedback,
-                                         fields=id_fields, progress_from=0, progress_to=30)
-            bld_extent = bld.geoms[bld.used]
-        else:
-            bld_extent = extent_geoms(source, work_crs, context)
+        stream, bld_arrays, bld, bld_extent = read_footprints(bld_input, dest_crs=work_crs, context=context,
+                                                              feedback=feedback, fields=id_fields, progress_to=30)
         wanted = [f for f in field_names.values() if f]
         p_arrays, p_clean = read_layer(pipe_input, LINE, dest_crs=work_crs, context=context, feedback=feedback,
                                        fields=wanted, progress_from=30, progress_to=40)

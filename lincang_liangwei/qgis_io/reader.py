@@ -782,6 +782,21 @@ def stream_source(inp: InputLayer, kind: str, *, dest_crs, feedback, fields=(), 
     return source
 
 
+def read_footprints(inp: InputLayer, *, dest_crs, context, feedback, fields=(), progress_to=0.0):
+    """The footprint input of a check: (stream, arrays, cleaned, extent).  A big GeoPackage layer is not read
+    here but returned as ``stream`` (a :class:`..streaming.StreamSource`, arrays and cleaned None) for the
+    algorithm to run tile by tile; otherwise every feature is read (:func:`read_layer`).  ``extent``: the used
+    footprints, or the layer's extent when streamed (for :func:`warn_if_disjoint`)."""
+    from ..core.geometry import POLYGON
+
+    stream = stream_source(inp, POLYGON, dest_crs=dest_crs, feedback=feedback, fields=fields)
+    if stream is not None:
+        return stream, None, None, extent_geoms(inp.source, dest_crs, context)
+    arrays, cleaned = read_layer(inp, POLYGON, dest_crs=dest_crs, context=context, feedback=feedback, fields=fields,
+                                 progress_from=0, progress_to=progress_to)
+    return None, arrays, cleaned, cleaned.geoms[cleaned.used]
+
+
 def log_clean_report(report, feedback):
     """The cleaning lines of a layer read tile by tile."""
     if feedback is not None:

@@ -28,16 +28,20 @@ def _table(path):
     return df
 
 
-@pytest.mark.parametrize("alg", ["controllines", "pipeclearance", "compareepochs"])
-def test_dask_local_equals_single_process(city_gpkg, tmp_path, alg):
-    c = city_gpkg
-    args = {
+def _alg_args(alg, c):
+    return {
         "controllines": ["--footprints", f"{c}:buildings_2023", "--red-lines", f"{c}:red_lines",
-                         "--water-source", f"{c}:water_source"],
+                         "--blue-lines", f"{c}:blue_lines", "--water-source", f"{c}:water_source"],
         "pipeclearance": ["--footprints", f"{c}:buildings_2023", "--pipelines", f"{c}:pipelines"],
         "compareepochs": ["--earlier", f"{c}:buildings_2019", "--later", f"{c}:buildings_2023",
                           "--later-floors-field", "floors", "--earlier-floors-field", "floors"],
     }[alg]
+
+
+@pytest.mark.parametrize("alg", ["controllines", "pipeclearance", "compareepochs"])
+def test_dask_local_equals_single_process(city_gpkg, tmp_path, alg):
+    c = city_gpkg
+    args = _alg_args(alg, c)
     single, dask = tmp_path / "single.gpkg", tmp_path / "dask.gpkg"
     assert cli.main([alg, *args, "--output", str(single), "--partition", "whole", "--quiet"]) == 0
     assert cli.main([alg, *args, "--output", str(dask), "--scheduler", "local", "--workers", "2", "--tile-m", "300",
@@ -71,13 +75,7 @@ def test_dask_streamed_equals_single_process_at_1e5(city_1e5, tmp_path, alg):
     """10^5 buildings, the footprints read tile by tile by the Dask workers themselves (chunks of 20,000) against
     the whole layer in one process: the same outputs, feature by feature."""
     c = city_1e5
-    args = {
-        "controllines": ["--footprints", f"{c}:buildings_2023", "--red-lines", f"{c}:red_lines",
-                         "--blue-lines", f"{c}:blue_lines", "--water-source", f"{c}:water_source"],
-        "pipeclearance": ["--footprints", f"{c}:buildings_2023", "--pipelines", f"{c}:pipelines"],
-        "compareepochs": ["--earlier", f"{c}:buildings_2019", "--later", f"{c}:buildings_2023",
-                          "--later-floors-field", "floors", "--earlier-floors-field", "floors"],
-    }[alg]
+    args = _alg_args(alg, c)
     single, dask = tmp_path / "single.gpkg", tmp_path / "dask.gpkg"
     assert cli.main([alg, *args, "--output", str(single), "--partition", "whole", "--quiet"]) == 0
     assert cli.main([alg, *args, "--output", str(dask), "--partition", "tiled", "--chunk-rows", "20000",
