@@ -408,7 +408,8 @@ def run_controllines(args, log, bar):
             log.warn("--output-buildings is not a GeoPackage: the whole footprint layer is read into memory to "
                      "write it (write .gpkg to keep memory bounded)")
             bld_layer = read_layer(args.footprints, "--footprints")
-        write_source_rows(outs["output_buildings"], bld_layer, fids, cols, spec)
+        write_source_rows(outs["output_buildings"], bld_layer, fids, cols, spec,
+                          bounds=sres.bounds if stream is not None else None)
     bar.set(100)
     n_hit_b = int((b.n_zones > 0).sum())
     enc_total = float(b.enc_area_total.sum())

@@ -489,14 +489,16 @@ def write_features(out: Output, spec, geoms, columns, crs: Crs, lines=False) -> 
     return _write_generic(out, geoms, names, kinds, [np.asarray(c) for c in columns], crs.wkt(), gtype)
 
 
-def write_source_rows(out: Output, src: LayerData, fids, columns, spec, only_listed=False) -> int:
-    """Every source feature as it is (or only those in ``fids``), plus ``columns`` aligned with ``fids``."""
+def write_source_rows(out: Output, src: LayerData, fids, columns, spec, only_listed=False, bounds=None) -> int:
+    """Every source feature as it is (or only those in ``fids``), plus ``columns`` aligned with ``fids``.
+    ``bounds``: (fids, boxes) of the source features when known (a GeoPackage copy then reads no blob twice)."""
     fids = np.asarray(fids, dtype=np.int64)
     if out.is_gpkg and src.driver.upper() == "GPKG":
         from .gpkgbulk import copy_layer_with_columns
 
         extra = [(name, BULK_KINDS[kind], np.asarray(col)) for (name, kind), col in zip(spec, columns)]
-        return copy_layer_with_columns(src.path, src.layer, out.path, out.layer, extra, fids, only_listed=only_listed)
+        return copy_layer_with_columns(src.path, src.layer, out.path, out.layer, extra, fids, only_listed=only_listed,
+                                       bounds=None if only_listed else bounds)
     pos = pd.Index(src.fids).get_indexer(fids)
     keep = np.arange(len(src)) if not only_listed else np.sort(pos[pos >= 0])
     where = np.full(len(src), -1, dtype=np.int64)

@@ -92,8 +92,9 @@ def open_source(path: str, layer: str) -> GpkgLayer | None:
 
 
 def plan_chunks(src: GpkgLayer, tile_m: float = DEFAULT_TILE_M, max_rows: int = DEFAULT_CHUNK_ROWS,
-                margin: float = 1.0) -> tuple[list, np.ndarray]:
-    """(chunks, every fid of the layer sorted)."""
+                margin: float = 1.0, boxes_out: list | None = None) -> tuple[list, np.ndarray]:
+    """(chunks, every fid of the layer sorted).  ``boxes_out``: receives the index box of every fid (float32,
+    NaN without geometry), which a GeoPackage copy of the source rows uses instead of reading every blob."""
     if not src.indexed:
         raise NotIndexedError(src.layer)
     fids, boxes = src.index_boxes()
@@ -120,6 +121,10 @@ def plan_chunks(src: GpkgLayer, tile_m: float = DEFAULT_TILE_M, max_rows: int = 
         cur.append(idx)
         size += len(idx)
     flush()
+    if boxes_out is not None:
+        full = np.full((len(all_fids), 4), np.nan, dtype=np.float32)
+        full[np.searchsorted(all_fids, fids)] = boxes    # the index's float32 boxes: exact in float32
+        boxes_out.append(full)
     rest = np.setdiff1d(all_fids, fids, assume_unique=True)
     for k in range(0, len(rest), max_rows):
         chunks.append(Chunk(rest[k:k + max_rows], None))
@@ -210,13 +215,21 @@ IN_FLIGHT = 2
 
 
 def _plan(source: StreamSource, tile_m, max_rows):
-    """(chunks, every fid sorted, a status array to fill: NULL until a chunk says otherwise)."""
+    """(chunks, every fid sorted, a status array to fill: NULL until a chunk says otherwise, index boxes)."""
     src = GpkgLayer(source.path, source.layer)
+    boxes: list = []
     try:
-        chunks, all_fids = plan_chunks(src, tile_m, max_rows, source.margin)
+        chunks, all_fids = plan_chunks(src, tile_m, max_rows, source.margin, boxes)
     finally:
         src.close()
-    return chunks, all_fids, np.full(len(all_fids), NULL, dtype=np.int8)
+    return chunks, all_fids, np.full(len(all_fids), NULL, dtype=np.int8), boxes[0]
+
+
+class Columns(dict):
+    """Per-building columns over a whole layer: ``b.name`` or ``b["name"]``, like the core's DataFrame, without
+    the copy a DataFrame of 10^7 rows would make."""
+
+    __getattr__ = dict.__getitem__
 
 
 def _run(mapper, func, tasks, progress, start=0.0, end=1.0):
@@ -302,7 +315,7 @@ def _near_pipes(pipes, geoms):
 class StreamedControlLines:
     fids: np.ndarray               # every footprint fid, sorted (the row order of ``buildings``)
     status: np.ndarray
-    buildings: pd.DataFrame        # the per-building columns of core.controllines.encroachments
+    buildings: Columns             # the per-building columns of core.controllines.encroachments
     hits: pd.DataFrame             # whole-layer order (by building fid, then as the core gives them)
     hit_geoms: np.ndarray
     hit_attrs: dict                # requested footprint columns of each hit's building, aligned with hits
@@ -310,6 +323,7 @@ class StreamedControlLines:
     clean_report: CleanReport
     n_chunks: int
     seconds: dict = field(default_factory=dict)
+    bounds: tuple | None = None    # (fids, index boxes): for the GeoPackage copy of every footprint
 
 
 def _controllines_chunk(source, chunk, zonesets, setbacks, min_area, min_ratio, tile_m):
@@ -334,7 +348,7 @@ def controllines(source: StreamSource, zonesets, setbacks, min_area=1.0, min_rat
     tile_m, max_rows = tile_m or source.tile_m, max_rows or source.chunk_rows
     from .core.controllines import EncroachStats
 
-    chunks, all_fids, status = _plan(source, tile_m, max_rows)
+    chunks, all_fids, status, index_boxes = _plan(source, tile_m, max_rows)
     n = len(all_fids)
     types = list(dict.fromkeys(zs.line_type for zs in zonesets))
     cols = {"n_zones": np.zeros(n, dtype=np.int64), "enc_area_total": np.zeros(n),
@@ -371,8 +385,7 @@ def controllines(source: StreamSource, zonesets, setbacks, min_area=1.0, min_rat
     geoms = geoms[order]
     hit_attrs = {k: np.concatenate([p[k] for p in hit_attr_parts])[order] for k in source.columns} \
         if hit_attr_parts else {k: np.empty(0, dtype=object) for k in source.columns}
-    buildings = pd.DataFrame(cols)
-    buildings.insert(0, "fid", all_fids)
+    buildings = Columns(fid=all_fids, **cols)
     stats.hits = len(hits)
     lt = hits["line_type"].to_numpy(dtype=object)
     bi = hits["bld_idx"].to_numpy(dtype=np.int64)
@@ -381,7 +394,7 @@ def controllines(source: StreamSource, zonesets, setbacks, min_area=1.0, min_rat
         stats.by_type[t] = (int(sel.sum()), len(np.unique(bi[sel])), float(buildings[f"enc_{t}"].sum()))
     rep = report_from_status(status, source.name, source.kind, n_zm)
     return StreamedControlLines(all_fids, status, buildings, hits, geoms, hit_attrs, stats, rep, len(chunks),
-                                {"read": t_read, "compute": t_core})
+                                {"read": t_read, "compute": t_core}, (all_fids, index_boxes))
 
 
 # --------------------------------------------------------------------------- pipes
@@ -419,7 +432,7 @@ def pipeclearance(source: StreamSource, pipes, *, tile_m: float | None = None, m
     tile_m, max_rows = tile_m or source.tile_m, max_rows or source.chunk_rows
     from .core.pipes import PipeReport
 
-    chunks, all_fids, status = _plan(source, tile_m, max_rows)
+    chunks, all_fids, status, _boxes = _plan(source, tile_m, max_rows)
     n = len(all_fids)
     br_parts, sm_parts, attr_parts, reports = [], [], [], []
     n_zm = 0

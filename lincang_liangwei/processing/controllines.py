@@ -225,7 +225,8 @@ class ControlLinesAlgorithm(LiangweiAlgorithm):
         status = np.asarray(STATUS_NAMES, dtype=object)[status]
         columns = [b.n_zones, b.enc_area_total, b.line_types, b.max_ratio, b.area_m2, status] + [b[c] for c in type_cols]
         bdest = write_source_rows(dests[self.OUTPUT_BUILDINGS], context, feedback, source, fids, columns,
-                                  extra_spec, fast_file=fast_file, progress_from=70, progress_to=100)
+                                  extra_spec, fast_file=fast_file, progress_from=70, progress_to=100,
+                                  bounds=None if stream is None else sres.bounds)
         if bdest is not None:
             results[self.OUTPUT_BUILDINGS] = bdest
 

@@ -475,10 +475,11 @@ def write_features(dest: Destination | None, context, feedback, fields_spec, geo
 
 
 def write_source_rows(dest: Destination | None, context, feedback, source, fids, columns, spec, *, fast_file=None,
-                      only_listed=False, progress_from=0.0, progress_to=0.0):
+                      only_listed=False, progress_from=0.0, progress_to=0.0, bounds=None):
     """Every feature of ``source`` (or, ``only_listed``, those in ``fids``) as it is, plus ``columns`` (aligned
     with ``fids``; ``spec`` (name, kind) pairs) to ``dest``.  ``fast_file`` = (GeoPackage path, layer) of the
-    very same features (the reader's fast path) lets a GeoPackage destination be copied in SQL.  Atomic for
+    very same features (the reader's fast path) lets a GeoPackage destination be copied in SQL; ``bounds`` =
+    (fids, boxes) of those features spares that copy reading every geometry's envelope.  Atomic for
     files like :func:`write_features`.  Returns the destination id (None: not requested)."""
     if dest is None:
         return None
@@ -491,7 +492,7 @@ def write_source_rows(dest: Destination | None, context, feedback, source, fids,
 
         extra = [(name, _BULK_KINDS[kind], np.asarray(col)) for (name, kind), col in zip(spec, columns)]
         return copy_layer_with_columns(fast_file[0], fast_file[1], path, dest.layer_name, extra, fids,
-                                       only_listed=only_listed, style=style)
+                                       only_listed=only_listed, style=style, bounds=None if only_listed else bounds)
 
     def fill(sink):
         return copy_with_columns(source, sink, out_fields, fids, columns, feedback=feedback,

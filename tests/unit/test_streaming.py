@@ -8,6 +8,7 @@ all occur.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 
@@ -98,8 +99,10 @@ def test_controllines_streamed_equals_whole(city, tile_m, max_rows):
     assert np.array_equal(s.fids, fids)
     assert np.array_equal(s.status, cl.status)
     assert s.clean_report.as_dict() == {**cl.report.as_dict(), "n_merged_parts": 0, "n_multipart": 0}
-    cols = [k for k in whole.buildings.columns if k in s.buildings.columns and k != "fid"]
-    assert_same_frame(whole.buildings[cols], s.buildings[cols])
+    cols = [k for k in whole.buildings.columns if k in s.buildings and k != "fid"]
+    assert_same_frame(whole.buildings[cols], pd.DataFrame({k: s.buildings[k] for k in cols}))
+    assert s.bounds is not None and np.array_equal(s.bounds[0], fids)
+    assert np.isnan(s.bounds[1][cl.status == 2]).all()     # NULL footprints have no box
     assert len(whole.hits) > 50
     assert_same_frame(whole.hits, s.hits, whole.hit_geoms, s.hit_geoms)
     # the id field travels with each hit
