@@ -565,11 +565,11 @@ def run_compareepochs(args, log, bar):
     e_stream = _stream_source(args, args.earlier, "--earlier", POLYGON)
     l_stream = _stream_source(args, args.later, "--later", POLYGON) if e_stream is not None else None
     if e_stream is not None and l_stream is not None:
-        result, e_layer, l_layer, work_crs, stream_secs = _compareepochs_streamed(args, log, bar, e_stream, l_stream,
-                                                                                  acc, options)
+        result, e_layer, l_layer, work_crs, stream_secs, later_bounds = _compareepochs_streamed(
+            args, log, bar, e_stream, l_stream, acc, options)
         t_read = t0
     else:
-        stream_secs = None
+        stream_secs = later_bounds = None
         result, e_layer, l_layer, work_crs, t_read = _compareepochs_whole(args, log, bar, acc, options)
     t_core = time.time()
     bar.stage("writing")
@@ -579,7 +579,7 @@ def run_compareepochs(args, log, bar):
     n = len(later)
     cols = [later[c] for c, _ in LATER_FIELDS[:-3]] + [later["fid"].to_numpy(), np.full(n, l_label, dtype=object),
                                                       np.full(n, e_label, dtype=object)]
-    write_source_rows(outs["output"], l_layer, later["fid"].to_numpy(), cols, LATER_FIELDS)
+    write_source_rows(outs["output"], l_layer, later["fid"].to_numpy(), cols, LATER_FIELDS, bounds=later_bounds)
     bar.set(85)
     dem = result.demolished
     m = len(dem)
@@ -701,7 +701,7 @@ def _compareepochs_streamed(args, log, bar, e_stream, l_stream, acc, options):
     log.info(_clean_line(l_src.name, s.l_report))
     e_probe.fids = np.zeros(s.e_report.n_in, dtype=np.int64)    # only its length and file are used from here on
     l_probe.fids = np.zeros(s.l_report.n_in, dtype=np.int64)
-    return s.result, e_probe, l_probe, work_crs, s.seconds
+    return s.result, e_probe, l_probe, work_crs, s.seconds, s.later_bounds
 
 
 # --------------------------------------------------------------------------- parser

@@ -481,6 +481,7 @@ class EpochPlan:
     nogeom: tuple                # (earlier fids, later fids) without geometry
     e_fids: np.ndarray           # every fid, sorted
     l_fids: np.ndarray
+    l_boxes: np.ndarray | None = None   # index box of every later fid (float32, NaN without geometry)
 
 
 def _key(ix, iy):
@@ -518,8 +519,10 @@ def plan_epochs(e_src: GpkgLayer, l_src: GpkgLayer, tile_m: float = DEFAULT_TILE
     keys = np.asarray(keys, dtype=np.int64)
     order = np.argsort(keys)
     e_all, l_all = e_src.all_fids(), l_src.all_fids()
+    l_boxes = np.full((len(l_all), 4), np.nan, dtype=np.float32)
+    l_boxes[np.searchsorted(l_all, lF)] = lB
     return EpochPlan(tile_m, margin, keys[order], np.asarray(owner, dtype=np.int64)[order], chunks,
-                     (np.setdiff1d(e_all, eF), np.setdiff1d(l_all, lF)), e_all, l_all)
+                     (np.setdiff1d(e_all, eF), np.setdiff1d(l_all, lF)), e_all, l_all, l_boxes)
 
 
 def _chunk_of(plan_keys, plan_chunk, ix, iy):
@@ -664,6 +667,7 @@ class StreamedEpochs:
     n_chunks: int
     n_deferred: tuple
     seconds: dict = field(default_factory=dict)
+    later_bounds: tuple | None = None   # (fids, index boxes) of the later layer, for the copy of its rows
 
 
 def compareepochs(e_source: StreamSource, l_source: StreamSource, *, earlier_floors_field: str = "",
@@ -727,7 +731,11 @@ def compareepochs(e_source: StreamSource, l_source: StreamSource, *, earlier_flo
         if l_accv is not None and la is not None:
             l_accv[pl] = la
     later = pd.concat([r.later for r in results], ignore_index=True)
+    for r in results:      # the parts' tables are in ``later`` now: only their growth and report are used below
+        r.later = None
     earlier = pd.concat([r.earlier for r in results], ignore_index=True)
+    for r in results:
+        r.earlier = None
     later = later.iloc[np.argsort(later["fid"].to_numpy(dtype=np.int64), kind="stable")].reset_index(drop=True)
     earlier = earlier.iloc[np.argsort(earlier["fid"].to_numpy(dtype=np.int64), kind="stable")].reset_index(drop=True)
     assert len(later) == nL and len(earlier) == nE
@@ -746,4 +754,4 @@ def compareepochs(e_source: StreamSource, l_source: StreamSource, *, earlier_flo
     report_progress(progress, 1.0)
     return StreamedEpochs(result, e_status, l_status, report_from_status(e_status, e_source.name, e_source.kind),
                           report_from_status(l_status, l_source.name, l_source.kind), len(plan.chunks), n_deferred,
-                          {"read": t_read, "compute": t_core})
+                          {"read": t_read, "compute": t_core}, (plan.l_fids, plan.l_boxes))

@@ -159,8 +159,9 @@ class CompareEpochsAlgorithm(LiangweiAlgorithm):
         floors_fields = {self.EARLIER: self.parameterAsString(parameters, self.EARLIER_FLOORS_FIELD, context),
                          self.LATER: self.parameterAsString(parameters, self.LATER_FLOORS_FIELD, context)}
         streamed = self._streamed(inputs, floors_fields, acc_field, acc_in, work_crs, options, exact_iou, feedback)
+        later_bounds = None
         if streamed is not None:
-            result, n_earlier, e_fast, l_fast, secs = streamed
+            result, n_earlier, e_fast, l_fast, secs, later_bounds = streamed
             t_read = time.time() - secs["compute"]
         else:
             result, n_earlier, e_fast, l_fast, t_read = self._whole(inputs, floors_fields, acc_field, acc_in,
@@ -177,7 +178,8 @@ class CompareEpochsAlgorithm(LiangweiAlgorithm):
         columns = [later[c] for c, _ in LATER_FIELDS[:-3]] + [later["fid"].to_numpy(), np.full(n, l_label, dtype=object),
                                                               np.full(n, e_label, dtype=object)]
         dest = write_source_rows(dests[self.OUTPUT], context, feedback, later_src, later["fid"].to_numpy(), columns,
-                                 LATER_FIELDS, fast_file=l_fast, progress_from=60, progress_to=85)
+                                 LATER_FIELDS, fast_file=l_fast, progress_from=60, progress_to=85,
+                                 bounds=later_bounds)
         results = {self.OUTPUT: dest}
 
         dem = result.demolished
@@ -243,7 +245,8 @@ class CompareEpochsAlgorithm(LiangweiAlgorithm):
             raise canceled() from None
         log_clean_report(s.e_report, feedback)
         log_clean_report(s.l_report, feedback)
-        return s.result, s.e_report.n_in, (earlier.path, earlier.layer), (later.path, later.layer), s.seconds
+        return (s.result, s.e_report.n_in, (earlier.path, earlier.layer), (later.path, later.layer), s.seconds,
+                s.later_bounds)
 
     def _whole(self, inputs, floors_fields, acc_field, acc_in, work_crs, options, exact_iou, context, feedback):
         import numpy as np
