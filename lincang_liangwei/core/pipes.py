@@ -347,10 +347,33 @@ def prepare_pipes(geoms, ids=None, kinds=None, pressures=None, diameters=None, c
                    quad_segs=quad_segs)
 
 
+#: pipes are cut into pieces of at most this length for the candidate search only: a long diagonal main's box
+#: holds thousands of buildings that a distance test would each have to measure; the pieces' boxes do not
+PIECE_M = 50.0
+
+
+def _pieces(pg: np.ndarray, req: np.ndarray):
+    """2-point segments of at most :data:`PIECE_M` covering every pipe (parts kept apart), their pipe position and
+    a search distance a hair above the clearance (the interpolated points may sit 1e-9 m off the line; the exact
+    distance to the whole pipe decides afterwards, so the candidates only have to be a superset)."""
+    parts, owner = shapely.get_parts(pg, return_index=True)
+    parts = shapely.segmentize(parts, PIECE_M)
+    coords, part_idx = shapely.get_coordinates(parts, return_index=True)
+    start = np.flatnonzero(part_idx[1:] == part_idx[:-1])
+    segs = shapely.linestrings(np.stack([coords[start], coords[start + 1]], axis=1))
+    own = owner[part_idx[start]]
+    return segs, own, req[own] * (1 + 1e-9) + 1e-6
+
+
 def _candidate_pairs(bg: np.ndarray, pg: np.ndarray, req: np.ndarray, threads: int = 1
                      ) -> tuple[np.ndarray, np.ndarray]:
-    """(building position, pipe position) pairs possibly closer than the pipe's clearance."""
+    """(building position, pipe position) pairs possibly closer than the pipe's clearance (a superset: the
+    distance to the whole pipe decides)."""
     tree = shapely.STRtree(bg)
+    if _HAS_DWITHIN and len(pg):
+        pg, owner, req = _pieces(pg, req)
+    else:
+        owner = None
 
     def q(sl):
         g, r = pg[sl], req[sl]
@@ -371,6 +394,10 @@ def _candidate_pairs(bg: np.ndarray, pg: np.ndarray, req: np.ndarray, threads: i
             parts = list(ex.map(q, [slice(i, min(i + chunk, n)) for i in range(0, n, chunk)]))
         pi = np.concatenate([p[0] for p in parts])
         bi = np.concatenate([p[1] for p in parts])
+    if owner is not None:   # pieces -> pipes, each (building, pipe) pair once, ordered as the pipe query gave them
+        pi = owner[pi]
+        key = np.unique(np.column_stack([pi, bi]), axis=0)
+        pi, bi = key[:, 0], key[:, 1]
     return bi, pi
 
 
