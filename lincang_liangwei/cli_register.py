@@ -15,6 +15,13 @@ first_seen, the teams' status / check_result / remarks and any column they added
 shared PostGIS register (``--database`` / ``--db-table``) and the PDF case atlas (``--pdf`` / ``--pdf-filter``)
 need QGIS: given here they are refused (exit 2) with the qgis_process command to use.
 
+A big GeoPackage ``--changes`` / ``--footprints`` layer (indexed, from 200,000 features with ``--partition auto``,
+always with ``tiled``; ``whole`` never) is read filtered: one pass over its geometries, cleaned and counted as
+the whole layer (:func:`.core.register_inputs.select_buildings`), keeps only the buildings that can be cases (a
+change that is a finding, a control-line hit or pipe breach, a box meeting an expired temporary permit), whose
+attributes are then read by fid; the findings tables are read without their geometries.  The register, XLSX and
+CSV are the whole read's, byte for byte (tests/unit/test_register_scale.py).
+
 What the command line and ``processing/register.py`` / ``processing/fullcheck.py`` do alike between reading
 the layers and the core (field picking, permit kinds, the findings tables, the register's columns, lon / lat,
 counts, the file names of fullcheck) is :mod:`.core.register_inputs`; the GeoPackage aliases and the layers
@@ -171,6 +178,134 @@ def _read(spec, what, fields=None):
     return read_layer(spec, what)
 
 
+def _gpkg_spec(spec):
+    """(path, layer) of a GeoPackage layer spec naming an existing file and layer (the one data layer when the
+    spec names none), else None (then :func:`_read` reads it and says what is wrong)."""
+    from .cli_io import list_layers, parse_layer_spec
+
+    path, layer = parse_layer_spec(spec)
+    if not str(path).lower().endswith(".gpkg") or not os.path.isfile(path):
+        return None
+    try:
+        names = list_layers(path)
+    except Exception:  # noqa: BLE001 - _read gives GDAL's words
+        return None
+    if layer is None:
+        data = [n for n in names if n.lower() != "layer_styles"] or names
+        return (path, data[0]) if len(data) == 1 else None
+    return (path, layer) if layer in names else None
+
+
+def _gpkg_values(values, decl: str):
+    """A GeoPackage column's values as :func:`.cli_io.read_layer` gives them (INTEGER without NULL: int64, REAL:
+    float with NaN, else objects)."""
+    import numpy as np
+
+    missing = np.array([x is None for x in values], dtype=bool)
+    if any(t in decl for t in ("INT", "BOOL")) and not missing.any():
+        return values.astype(np.int64)
+    if any(t in decl for t in ("REAL", "FLOA", "DOUB")):
+        return np.where(missing, np.nan, values).astype(float)
+    return values
+
+
+def _read_table(spec, what, columns):
+    """(layer name, DataFrame of the ``columns`` present) of a findings layer: a GeoPackage's attributes straight
+    from SQLite without the geometries (the values :func:`_read` gives), any other file through :func:`_read`."""
+    import pandas as pd
+
+    where = _gpkg_spec(spec)
+    if where is not None:
+        from .gpkgsource import GpkgLayer
+
+        try:
+            src = GpkgLayer(*where)
+        except ValueError:   # an attribute table (no geometry column)
+            src = None
+        if src is not None:
+            try:
+                present = [c for c in columns if c in src.columns]
+                _fids, attrs = src.read_attributes(None, present)
+                return where[1], pd.DataFrame({c: _gpkg_values(attrs[c], src.decl_types.get(c, "")) for c in present},
+                                              columns=present)
+            finally:
+                src.close()
+    layer = _read(spec, what, columns)
+    return layer.name, _attr_frame(layer, columns)
+
+
+def _changes(attrs, n, name, log):
+    """(changes table, epoch, previous epoch) of compareepochs OUTPUT attributes (:func:`changes_table`)."""
+    from .cli_io import InputError
+
+    try:
+        changes, epoch, prev_epoch, has_conf = changes_table(attrs, n)
+    except ValueError as exc:
+        raise InputError(f"--changes: layer '{name}' has no 'change' field: it is not a compareepochs output. "
+                         "Choose that layer, or give the buildings as --footprints") from exc
+    if not has_conf:
+        log.info("--changes has no confidence field (an older compareepochs output): every change counts as "
+                 "confident")
+    return changes, epoch, prev_epoch
+
+
+# --------------------------------------------------------------------------- the filtered read of a big layer
+def _filtered_source(args, spec, what):
+    """(StreamSource, probe) when the buildings are a big indexed GeoPackage layer to read filtered (as the checks
+    stream it: ``--partition tiled``, or ``auto`` from 200,000 features), else None (the whole layer is read)."""
+    from .cli import _stream_source
+    from .core.geometry import POLYGON
+
+    return _stream_source(args, spec, what, POLYGON)
+
+
+def _read_filtered(args, source, name, work_crs, hits, breaches, kw, rules, run_date, log, bar):
+    """The buildings of a big GeoPackage layer that can be cases (:func:`.core.register_inputs.select_buildings`)
+    and their changes: (SelectedBuildings, changes table or None, epoch, prev_epoch).  One pass over the layer's
+    geometries (cleaned and counted as a whole-layer read does), then the attributes of the selected rows."""
+    import numpy as np
+
+    from .cli_io import Crs, reproject
+    from .core.register import expired_permits, finding_changes
+    from .core.register_inputs import read_selected
+    from .gpkgsource import GpkgLayer
+
+    t0 = time.time()
+    keys = [t["bld_fid"].to_numpy(dtype=np.int64) for t in (hits, breaches) if t is not None and len(t)]
+    keys = np.concatenate(keys) if keys else np.empty(0, dtype=np.int64)
+    expired = None
+    if kw.get("permits") is not None and kw.get("permit_kinds") is not None:
+        ok = expired_permits(kw["permit_kinds"], kw.get("permit_expiry"), len(kw["permits"]), run_date)
+        expired = np.asarray(kw["permits"], dtype=object)[ok]
+    src = GpkgLayer(source.path, source.layer)
+    try:
+        crs = Crs(src.crs_wkt or src.crs_authid)
+        transform = None
+        if not crs.same_as(work_crs):
+            log.info(f"{name}: reprojected on the fly from {crs.label} to {work_crs.label}")
+
+            def transform(g):
+                return reproject(np.asarray(g, dtype=object), crs, work_crs)
+
+        sel, attrs = read_selected(src, layer=name, changes_mode=bool(args.changes), finding_keys=keys,
+                                   changes=finding_changes(rules), expired_permits=expired, transform=transform,
+                                   progress=lambda f: bar.set(45 + 8 * f))
+    finally:
+        src.close()
+    r = sel.report
+    log.info(f"{name}: {r.n_in} features = {r.n_used} used ({r.n_repaired} repaired) + {r.n_skipped} skipped "
+             f"(null {r.n_null}, empty {r.n_empty}, unrepairable {r.n_unrepairable}, wrong type "
+             f"{r.n_wrong_type}, duplicate {r.n_duplicate})")
+    log.info(f"{name}: {len(sel)} buildings with a finding or a change read from the GeoPackage (the others "
+             f"can be no case) in {time.time() - t0:.1f} s")
+    if sel.by_bld_fid is False:
+        log.warn("bld_fid of --changes has NULL or repeated values: joining findings by feature id instead")
+    changes, epoch, prev_epoch = None, "", ""
+    if attrs is not None:
+        changes, epoch, prev_epoch = _changes(attrs, len(sel), name, log)
+    return sel, changes, epoch, prev_epoch
+
+
 def _attr_frame(layer, columns):
     """The ``columns`` present in a read layer, as a DataFrame of object / number columns."""
     import pandas as pd
@@ -231,7 +366,7 @@ def run_register(args, log, bar):
     from .cli import _read_clean, _work_crs
     from .cli_io import Crs, InputError, parse_layer_spec, resolve_output, write_features
     from .core.geometry import POLYGON
-    from .core.register import as_date, build_register, merge_previous
+    from .core.register import as_date, build_register, build_register_chunked, merge_previous
     from .core.rules import load_rules
 
     t0 = time.time()
@@ -270,27 +405,31 @@ def run_register(args, log, bar):
 
     # ---- buildings (+ changes) ----------------------------------------------------------------------------
     bar.stage("reading")
-    raw = _read(args.changes or args.footprints, bflag, CHANGE_FIELDS if args.changes else ())
+    bspec = args.changes or args.footprints
+    stream = _filtered_source(args, bspec, bflag)
+    raw = b_layer = b_clean = sel = None
     changes, epoch, prev_epoch = None, "", ""
-    if args.changes:
-        attrs = {c: raw.attrs[c].to_numpy(dtype=object) for c in raw.attrs.columns}
-        try:
-            changes, epoch, prev_epoch, has_conf = changes_table(attrs, len(raw))
-        except ValueError as exc:
-            raise InputError(f"--changes: layer '{raw.name}' has no 'change' field: it is not a compareepochs output. "
-                             "Choose that layer, or give the buildings as --footprints") from exc
-        if not has_conf:
-            log.info("--changes has no confidence field (an older compareepochs output): every change counts as "
-                     "confident")
-    work_crs = _work_crs(args, raw, log)
-    b_layer, b_clean = _read_clean(raw, POLYGON, bflag, work_crs, log)
-    fids = b_layer.fids
-    if args.changes and "bld_fid" in b_layer.attrs.columns:
-        ids = building_ids(b_layer.attrs["bld_fid"].to_numpy(dtype=object))
-        if ids is not None:
-            fids = ids
-        else:
-            log.warn("bld_fid of --changes has NULL or repeated values: joining findings by feature id instead")
+    if stream is None:   # the whole layer, every column
+        raw = _read(bspec, bflag, CHANGE_FIELDS if args.changes else ())
+        if args.changes:
+            attrs = {c: raw.attrs[c].to_numpy(dtype=object) for c in raw.attrs.columns}
+            changes, epoch, prev_epoch = _changes(attrs, len(raw), raw.name, log)
+        work_crs = _work_crs(args, raw, log)
+        b_layer, b_clean = _read_clean(raw, POLYGON, bflag, work_crs, log)
+        b_name, b_geoms, fids = b_layer.name, b_clean.geoms, b_layer.fids
+        if args.changes and "bld_fid" in b_layer.attrs.columns:
+            ids = building_ids(b_layer.attrs["bld_fid"].to_numpy(dtype=object))
+            if ids is not None:
+                fids = ids
+            else:
+                log.warn("bld_fid of --changes has NULL or repeated values: joining findings by feature id instead")
+    else:   # a big GeoPackage layer: the buildings that can be cases, read after the findings (below)
+        source, probe = stream
+        b_name = probe.name
+        if args.changes and "change" not in source.columns_all:
+            raise InputError(f"--changes: layer '{b_name}' has no 'change' field: it is not a compareepochs output. "
+                             "Choose that layer, or give the buildings as --footprints")
+        work_crs = _work_crs(args, probe, log)
     bar.set(30)
 
     # ---- findings tables -------------------------------------------------------------------------------
@@ -301,12 +440,12 @@ def run_register(args, log, bar):
         if not spec:
             continue
         flag = "--" + opt
-        layer = _read(spec, flag, columns)
+        name, frame = _read_table(spec, flag, columns)
         try:
-            table = findings_table(_attr_frame(layer, columns), kind)
+            table = findings_table(frame, kind)
         except ValueError as exc:   # MissingFieldsError: str() lists the missing fields
-            raise InputError(f"{flag}: layer '{layer.name}' lacks {exc}: it is not {what}") from exc
-        log.info(f"{layer.name}: {len(table)} {'encroachment' if kind == 'hits' else 'breach'} rows")
+            raise InputError(f"{flag}: layer '{name}' lacks {exc}: it is not {what}") from exc
+        log.info(f"{name}: {len(table)} {'encroachment' if kind == 'hits' else 'breach'} rows")
         if kind == "hits":
             hits = table
         else:
@@ -388,34 +527,55 @@ def run_register(args, log, bar):
         prev_geoms = pcl.geoms
     if not (args.changes or args.encroachments or args.breaches or args.permits or args.compounds):
         log.warn("no findings given (--changes, --encroachments, --breaches, --permits, --compounds): no new cases")
+    whole_counts = None
+    if stream is not None:
+        sel, changes, epoch, prev_epoch = _read_filtered(args, source, b_name, work_crs, hits, breaches, kw, rules,
+                                                         run_date, log, bar)
+        b_geoms, fids = sel.geoms, sel.keys
+        whole_counts = (sel.n, sel.report.n_skipped)
     t_read = time.time()
 
     # ---- cases + merge -----------------------------------------------------------------------------------
     bar.stage("computing")
     try:
-        reg = build_register(fids, b_clean.geoms, changes=changes, hits=hits, breaches=breaches, epoch=epoch,
-                             prev_epoch=prev_epoch, run_date=run_date, rules=rules, **kw)
+        if stream is None:
+            reg = build_register(fids, b_geoms, changes=changes, hits=hits, breaches=breaches, epoch=epoch,
+                                 prev_epoch=prev_epoch, run_date=run_date, rules=rules, **kw)
+        else:   # the same cases, --chunk-rows buildings at a time (bounded working memory)
+            reg = build_register_chunked(fids, b_geoms, changes=changes, hits=hits, breaches=breaches, epoch=epoch,
+                                         prev_epoch=prev_epoch, run_date=run_date, rules=rules,
+                                         chunk_rows=max(1, int(args.chunk_rows)), **kw)
     except (ValueError, KeyError) as exc:
         raise InputError(f"could not build the register: {exc}") from exc
     st = reg.stats
+    if whole_counts is not None:   # the filtered read: the buildings of the whole layer
+        st["n_buildings"], st["n_skipped"] = whole_counts
     for what, n in (st.get("unknown_fids") or {}).items():
         if n:
-            log.warn(f"{what}: {n} rows whose bld_fid is not a building of {b_layer.name} (results of another "
+            log.warn(f"{what}: {n} rows whose bld_fid is not a building of {b_name} (results of another "
                      "layer?): ignored")
     bar.set(55)
+    # the buildings are no longer needed: memory for the cases and the writers (10^6 cases at province scale)
+    raw = b_layer = b_clean = sel = b_geoms = fids = changes = hits = breaches = None
+    kw.clear()
     try:
         merged = merge_previous(prev_df, prev_geoms, reg.cases, reg.geoms, run_date)
     except (ValueError, KeyError) as exc:
         raise InputError(f"could not merge with the previous register: {exc}") from exc
+    had_previous = prev_df is not None
+    reg = prev_df = prev_geoms = None
     ms = merged.stats
     cases, geoms = merged.cases, merged.geoms
-    if prev_df is not None:
+    merged = None
+    if had_previous:
         log.info(f"merged with the previous register ({ms['previous']} rows): kept {ms['kept']}, new {ms['new']}, "
                  f"newly gone {ms['gone']}, still gone {ms['still_gone']}, found again {ms['revived']}; status, "
                  "check_result, remarks and added columns carried over")
     to_lonlat = work_crs.transformer(Crs("EPSG:4490"))
     fill_lonlat(cases, to_lonlat)
     spec, cols = register_columns(cases, extra_kinds)
+    counts, verdicts, n_out = level_counts(cases, rules), verdict_counts(cases), len(cases)
+    cases = None   # the writers take the columns
     t_core = time.time()
     bar.set(65)
 
@@ -433,11 +593,12 @@ def run_register(args, log, bar):
 
         write_features(Output(out.path, out_layer, out.driver), spec, geoms, cols, work_crs)
     uri = f"{out.path}|layername={out_layer}"
-    log.info(f"OUTPUT: {len(cases)} cases written{' (previous register updated in place)' if in_place else ''} "
+    log.info(f"OUTPUT: {n_out} cases written{' (previous register updated in place)' if in_place else ''} "
              f"to {uri}")
     t_gpkg = time.time()
     bar.set(80)
     table = pd.DataFrame({c: cols[i] for i, (c, _k) in enumerate(spec)})
+    cols = None
     results = {"OUTPUT": uri}
     if xlsx:
         from .exports import MissingDependency, write_xlsx
@@ -465,11 +626,9 @@ def run_register(args, log, bar):
     bar.set(100)
 
     # ---- accounting ----------------------------------------------------------------------------------------
-    counts = level_counts(cases, rules)
     n_b, n_skip = int(st["n_buildings"]), int(st["n_skipped"])
     log.info(f"buildings {n_b} = {st['n_cases']} cases + {n_b - n_skip - st['n_cases']} without findings + "
              f"{n_skip} skipped")
-    verdicts = verdict_counts(cases)
     for v, n in verdicts.items():
         log.info(f"  {v}: {n}")
     if st.get("findings"):
@@ -617,7 +776,7 @@ def run_fullcheck(args, log, bar):
         "district-name-field": args.district_name_field, "permits": args.permits,
         "permit-no-field": args.permit_no_field, "permit-kind-field": args.permit_kind_field,
         "permit-kind-map": args.permit_kind_map, "permit-expiry-field": args.permit_expiry_field,
-        "previous": previous, "run-date": args.run_date, **rules, "work-crs": args.work_crs,
+        "previous": previous, "run-date": args.run_date, **rules, "work-crs": args.work_crs, "partition": args.partition,
         "output": reg_path, "xlsx": os.path.join(folder, XLSX_NAME), "csv": os.path.join(folder, CSV_NAME)})
     bar.set(100)
 

@@ -107,6 +107,10 @@ _ILLEGAL_XML_BUT_NUL = {k: v for k, v in _ILLEGAL_XML.items() if k}
 _CONTROL_RE = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f]")
 _FORMULA_START_RE = re.compile(r"\x00[=+\-@]")  # a value (after the first) beginning with a formula character
 _ROW_CHUNK = 20000  # data rows built and written at a time
+_CSV_CHUNK = 100_000  # CSV rows turned into text at a time
+#: data rows of one worksheet (Excel's limit is 1,048,576 rows with the header): a longer table goes on into
+#: sheets named "<name>(2)", "<name>(3)" ...
+XLSX_MAX_ROWS = 1_048_575
 _ZIP_LEVEL = 1  # zlib level of the sheet XML: level 6 takes 3x longer for a file ~10 % smaller
 
 
@@ -252,6 +256,14 @@ def _summary(df: pd.DataFrame, verdict_col: str, district_col: str) -> tuple[lis
 _VERDICT_ORDER = ("拆除候选", "超期临时建筑", "限期整改", "待核查", "历史存量")
 
 
+def _range_indexed(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with the index 0..n-1 (itself when it has it: no copy of a register of 10^6 cases)."""
+    idx = df.index
+    if isinstance(idx, pd.RangeIndex) and idx.start == 0 and idx.step == 1:
+        return df
+    return df.reset_index(drop=True)
+
+
 def _verdict_order(values):
     known = [v for v in _VERDICT_ORDER if v in values]
     return known + sorted(v for v in values if v not in _VERDICT_ORDER)
@@ -279,7 +291,8 @@ class _Column:
 
     def __init__(self, series: pd.Series, fmt: str | None):
         self.fmt = fmt
-        s = series.reset_index(drop=True)
+        s = series if isinstance(series.index, pd.RangeIndex) and series.index.start == 0 and \
+            series.index.step == 1 else series.reset_index(drop=True)
         dt = s.dtype
         n = len(s)
         if pd.api.types.is_bool_dtype(dt) and not isinstance(dt, pd.CategoricalDtype):
@@ -489,25 +502,73 @@ def _table_sheet(ws, columns: list, prepared: list, idx: np.ndarray):
     ws.append(cells)
 
 
+def _utf8_many(texts) -> list:
+    """UTF-8 bytes of many strings (none holds NUL: XML text has no control characters), through one joined
+    string: joining the row pieces as bytes is then a copy, where joining str widens every ASCII piece of a row
+    that holds a Chinese one."""
+    return "\x00".join(texts).encode("utf-8").split(b"\x00") if len(texts) else []
+
+
 def _stream_rows(out, prepared: list, idx: np.ndarray, styles: list, quote_style: int):
-    """The <row> elements of the data rows ``idx`` (rows 2 ...), written in chunks."""
+    """The <row> elements of the data rows ``idx`` (rows 2 ...), written in chunks (compressed by
+    :class:`_BackgroundWriter` while the next chunk is built)."""
     import itertools
 
     from openpyxl.utils import get_column_letter
 
     letters = [get_column_letter(j) for j in range(1, len(prepared) + 1)]
-    for start in range(0, len(idx), _ROW_CHUNK):
-        part = idx[start:start + _ROW_CHUNK]
-        rnum = np.arange(start + 2, start + 2 + len(part)).astype(str).astype(object)
-        rq = rnum + '"'
-        cells = []
-        for letter, col, sid in zip(letters, prepared, styles):
-            cell = ('<c r="' + letter) + rq + col.bodies(part, sid, quote_style)
-            cell[col.missing[part]] = ""
-            cells.append(cell)
-        opens = '<row r="' + rq + '>'
-        text = "".join(itertools.chain.from_iterable(zip(opens, *cells, itertools.repeat("</row>"))))
-        out.write(text.encode("utf-8"))
+    with _BackgroundWriter(out) as w:
+        for start in range(0, len(idx), _ROW_CHUNK):
+            part = idx[start:start + _ROW_CHUNK]
+            rnum = np.arange(start + 2, start + 2 + len(part)).astype(str).astype(object)
+            rq = rnum + '"'
+            cells = []
+            for letter, col, sid in zip(letters, prepared, styles):
+                cell = ('<c r="' + letter) + rq + col.bodies(part, sid, quote_style)
+                cell[col.missing[part]] = ""
+                cells.append(_utf8_many(cell))
+            opens = _utf8_many('<row r="' + rq + '>')
+            w.write(b"".join(itertools.chain.from_iterable(zip(opens, *cells, itertools.repeat(b"</row>")))))
+
+
+class _BackgroundWriter:
+    """``out.write`` in a second thread, one chunk behind (zlib releases the GIL while it compresses); errors
+    come back on the next write or on leaving the block."""
+
+    def __init__(self, out):
+        import queue
+        import threading
+
+        self.out, self.error = out, None
+        self.q = queue.Queue(maxsize=2)
+        self.t = threading.Thread(target=self._run, name="xlsx-writer", daemon=True)
+
+    def _run(self):
+        while True:
+            data = self.q.get()
+            if data is None:
+                return
+            if self.error is None:
+                try:
+                    self.out.write(data)
+                except BaseException as exc:  # noqa: BLE001 - raised in the caller's thread
+                    self.error = exc
+
+    def __enter__(self):
+        self.t.start()
+        return self
+
+    def write(self, data: bytes):
+        if self.error is not None:
+            raise self.error
+        self.q.put(data)
+
+    def __exit__(self, *exc):
+        self.q.put(None)
+        self.t.join()
+        if self.error is not None and exc[0] is None:
+            raise self.error
+        return False
 
 
 def write_xlsx(df: pd.DataFrame, path, *, verdict_col: str = "verdict", district_col: str = "district") -> Path:
@@ -531,7 +592,7 @@ def write_xlsx(df: pd.DataFrame, path, *, verdict_col: str = "verdict", district
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    df = df.reset_index(drop=True)
+    df = _range_indexed(df)
     columns = [str(c) for c in df.columns]
     prepared = [_Column(df[c], NUMBER_FORMATS.get(str(c))) for c in df.columns]
     n = len(df)
@@ -561,11 +622,17 @@ def write_xlsx(df: pd.DataFrame, path, *, verdict_col: str = "verdict", district
         for r in rows[:-1]:
             ws.append(r)
         ws.append(bold_row(rows[-1]))
-        tables = [(wb.create_sheet(_sheet_title(ALL_SHEET, taken)), np.arange(n))]
+        tables = []
+
+        def table(name, idx):
+            for start in range(0, max(len(idx), 1), XLSX_MAX_ROWS):
+                tables.append((wb.create_sheet(_sheet_title(name, taken)), idx[start:start + XLSX_MAX_ROWS]))
+
+        table(ALL_SHEET, np.arange(n))
         if verdict_col in df.columns:
             vals = df[verdict_col].map(lambda v: "" if _is_missing(v) else str(v))
             for v in _verdict_order([x for x in vals.unique().tolist() if x]):
-                tables.append((wb.create_sheet(_sheet_title(v, taken)), np.flatnonzero((vals == v).to_numpy())))
+                table(v, np.flatnonzero((vals == v).to_numpy()))
         styles, quote_style = _style_ids(tables[0][0], columns)
         for sheet, idx in tables:
             _table_sheet(sheet, columns, prepared, idx)
@@ -616,12 +683,13 @@ def _csv_text(v, neutralise: bool):
     return v
 
 
-def _csv_column(col: _Column, neutralise: bool) -> np.ndarray:
-    """:func:`_csv_text` of a whole column, vectorised (same text)."""
-    n = len(col.missing)
+def _csv_column(col: _Column, neutralise: bool, idx=None) -> np.ndarray:
+    """:func:`_csv_text` of a whole column (or of its rows ``idx``), vectorised (same text)."""
+    idx = np.arange(len(col.missing)) if idx is None else idx
+    n = len(idx)
     out = np.full(n, "", dtype=object)
-    present = ~col.missing
-    v = col.values[present]
+    present = ~col.missing[idx]
+    v = col.values[idx[present]]
     if col.kind == "float":
         out[present] = list(map(repr, v.tolist()))  # repr, as _csv_text
     elif col.kind == "int":
@@ -635,7 +703,7 @@ def _csv_column(col: _Column, neutralise: bool) -> np.ndarray:
             v = np.where(bad, "'" + v, v)
         out[present] = v
     else:
-        out[:] = [_csv_text(x, neutralise) for x in col.values]
+        out[:] = [_csv_text(x, neutralise) for x in col.values[idx]]
     return out
 
 
@@ -643,15 +711,20 @@ def write_csv(df: pd.DataFrame, path, *, neutralise_formulas: bool = True) -> Pa
     """Write the register as CSV, UTF-8 with BOM, ASCII column names (atomically)."""
     import csv
 
-    df = df.reset_index(drop=True)
+    df = _range_indexed(df)
     columns = [str(c) for c in df.columns]
-    cols = [_csv_column(_Column(df[c], None), neutralise_formulas) for c in df.columns]
+    prepared = [_Column(df[c], None) for c in df.columns]
+    n = len(df)
 
     def build(tmp: Path):
         with open(tmp, "w", encoding="utf-8", newline="") as f:
             f.write(_BOM)
             w = csv.writer(f, lineterminator="\r\n")
             w.writerow(columns)
-            w.writerows(zip(*cols) if cols else [])
+            if not prepared:
+                return
+            for start in range(0, n, _CSV_CHUNK):   # the text of a chunk of rows at a time: memory stays bounded
+                idx = np.arange(start, min(n, start + _CSV_CHUNK))
+                w.writerows(zip(*[_csv_column(col, neutralise_formulas, idx) for col in prepared]))
 
     return _atomic_write(path, build)

@@ -222,3 +222,46 @@ class GpkgLayer:
             col[:] = [r[2 + j] for r in rows]
             attrs[c] = col
         return fids, geoms, bad, attrs
+
+    # -------------------------------------------------------------- the register's filtered reads
+    def scan(self, columns=(), batch: int = _BATCH):
+        """Every feature in fid order, ``batch`` rows at a time: yields (fids, geometries, unparsable mask,
+        {column: object array}) like :meth:`read_fids`, holding one batch at a time."""
+        cur = self.con.execute(self._select(columns) + f" FROM {_q(self.table)} t ORDER BY t.{_q(self.fid_col)}")
+        while True:
+            rows = cur.fetchmany(batch)
+            if not rows:
+                break
+            yield self._rows(rows, columns)
+
+    def read_attributes(self, fids=None, columns=()):
+        """(fids, {column: object array}) without geometry, sorted by fid: every feature (``fids`` None) or the
+        features ``fids`` (any order)."""
+        cols = ", ".join(f"t.{_q(c)}" for c in columns)
+        head = f"SELECT t.{_q(self.fid_col)}" + (f", {cols}" if cols else "") + f" FROM {_q(self.table)} t"
+        order = f" ORDER BY t.{_q(self.fid_col)}"
+        if fids is None:
+            rows = self.con.execute(head + order).fetchall()
+        else:
+            fids = np.unique(np.asarray(fids, dtype=np.int64))
+            rows = []
+            sql = head + f" WHERE t.{_q(self.fid_col)} IN (SELECT value FROM json_each(?))" + order
+            for k in range(0, len(fids), 1_000_000):
+                rows += self.con.execute(sql, ("[" + ",".join(map(str, fids[k:k + 1_000_000].tolist())) + "]",)
+                                         ).fetchall()
+        n = len(rows)
+        out = np.fromiter((r[0] for r in rows), dtype=np.int64, count=n)
+        attrs = {}
+        for j, c in enumerate(columns):
+            col = np.empty(n, dtype=object)
+            col[:] = [r[1 + j] for r in rows]
+            attrs[c] = col
+        return out, attrs
+
+    def first_value(self, column: str, skip_empty: bool = True):
+        """The first value of ``column`` in fid order that is neither NULL nor '' (``skip_empty`` False: the first
+        row's value); None when there is none."""
+        where = f" WHERE {_q(column)} IS NOT NULL AND {_q(column)} <> ''" if skip_empty else ""
+        r = self.con.execute(f"SELECT {_q(column)} FROM {_q(self.table)}{where} ORDER BY {_q(self.fid_col)} "
+                             "LIMIT 1").fetchone()
+        return None if r is None else r[0]

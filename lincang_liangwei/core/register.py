@@ -135,6 +135,22 @@ def _obj(values, n, default=""):
     return np.full(n, a.item(), dtype=object) if a.ndim == 0 else a
 
 
+def expired_permits(permit_kinds, permit_expiry, n: int, run_date=None) -> np.ndarray:
+    """Per permit: a temporary permit whose expiry date is before ``run_date`` (a building it covers gets the
+    finding ``temp_expired``, whatever its change)."""
+    pkind = _obj(permit_kinds, n, PERMIT_UNKNOWN)
+    pexp = parse_dates(permit_expiry, n)
+    return (pkind == PERMIT_TEMPORARY) & ~np.isnat(pexp) & (pexp < np.datetime64(as_date(run_date).isoformat(), "D"))
+
+
+def finding_changes(rules: Rules | None = None) -> set:
+    """The change classes that are a finding of their own (``[register] case_changes``, ``built_changes`` for
+    compounds, ``no_permit_changes``): a building of any other class becomes a case only through a control-line
+    hit, a pipe breach or an expired temporary permit (what the register's filtered read relies on)."""
+    reg = (rules or load_rules()).register
+    return {str(c) for key in ("case_changes", "built_changes", "no_permit_changes") for c in reg[key]}
+
+
 def _best_cover(geoms, areas, rows, others, min_share):
     """For buildings ``rows``: index into ``others`` of the polygon covering the largest share (>= min_share).
 
@@ -190,7 +206,7 @@ def build_register(later_fids, later_geoms, *, changes: pd.DataFrame | None = No
                    compounds=None, districts=None, district_codes=None, district_names=None,
                    permits=None, permit_nos=None, permit_kinds=None, permit_expiry=None,
                    floors=None, epoch: str = "", prev_epoch: str = "", run_date=None,
-                   rules: Rules | None = None, no_district_code: str = NO_DISTRICT) -> RegisterResult:
+                   rules: Rules | None = None, no_district_code: str = NO_DISTRICT, _codes=None) -> RegisterResult:
     """Cases of one run: one row per later building with at least one finding.
 
     ``later_fids`` / ``later_geoms``: the later buildings (cleaned polygons, one
@@ -257,13 +273,12 @@ def build_register(later_fids, later_geoms, *, changes: pd.DataFrame | None = No
         P = np.asarray(permits, dtype=object).ravel()
         m = len(P)
         pno = _obj(permit_nos, m)
-        pkind = _obj(permit_kinds, m, PERMIT_UNKNOWN)
-        pexp = parse_dates(permit_expiry, m)
+        expired_p = expired_permits(permit_kinds, permit_expiry, m, run)
         best, _ = _best_cover(G, area, np.flatnonzero(used), P, float(reg["permit_min_share"]))
         pstate[:] = P_NONE
         cov = best >= 0
         bi = best[cov]
-        expired = (pkind[bi] == PERMIT_TEMPORARY) & ~np.isnat(pexp[bi]) & (pexp[bi] < np.datetime64(run_s, "D"))
+        expired = expired_p[bi]
         pstate[np.flatnonzero(cov)] = np.where(expired, P_EXPIRED, P_VALID)
         permit_no[cov] = _text(pno)[bi]
         stats["permit_covered"] = int(cov.sum())
@@ -389,9 +404,7 @@ def build_register(later_fids, later_geoms, *, changes: pd.DataFrame | None = No
     rl = pd.Series(rid).map(rlabel).fillna("").to_numpy(dtype=object)
     lab = np.where(lab == "", rl, lab)
     lab = np.where(lab == "", F["code"].to_numpy(dtype=object), lab)
-    fb = F["fbasis"].to_numpy(dtype=object)
-    both = np.where((fb != "") & (fb != vbasis), fb + "，" + vbasis.astype(object), vbasis.astype(object))
-    F["entry"] = lab + "：" + both
+    F["entry"] = _entries(lab, F["fbasis"].to_numpy(dtype=object), np.asarray(vbasis, dtype=object))
 
     # ---- per case -------------------------------------------------------------------------
     sep = str(reg["basis_separator"])
@@ -406,7 +419,7 @@ def build_register(later_fids, later_geoms, *, changes: pd.DataFrame | None = No
     priority = np.round(base + float(reg["priority_area_weight"]) * np.minimum(area[bidx], cap) / cap, 1)
 
     def joined(col, sep_=";"):
-        return _join_unique(F, "b", col, sep_).reindex(bidx).fillna("").to_numpy(dtype=object)
+        return _shared(_join_unique(F, "b", col, sep_).reindex(bidx).fillna("").to_numpy(dtype=object))
 
     L_ = F[F["cat"] == 1]
     line_types = joined_sub(L_, "finding", bidx)
@@ -443,14 +456,39 @@ def build_register(later_fids, later_geoms, *, changes: pd.DataFrame | None = No
     cases["case_id"] = new_case_ids(cases["district_code"].to_numpy(dtype=object), run.year)
     stats["n_cases"] = k
     stats["verdicts"] = {vv: int((verdict == vv).sum()) for vv in rules.verdict_order() if (verdict == vv).any()}
-    stats["findings"] = {str(c): int(x) for c, x in F.drop_duplicates(["b", "code"])["code"].value_counts().items()}
+    codes = F.drop_duplicates(["b", "code"])["code"]
+    stats["findings"] = {str(c): int(x) for c, x in codes.value_counts().items()}
+    if _codes is not None:   # build_register_chunked: the findings of every chunk, counted once at the end
+        _codes.append(codes.to_numpy(dtype=object))
     return RegisterResult(cases=cases, geoms=geoms, stats=stats)
+
+
+def _shared(values: np.ndarray) -> np.ndarray:
+    """The same texts, equal ones one object (the cases' basis, findings ... repeat: 10^6 cases at province
+    scale hold a few thousand distinct ones)."""
+    if len(values) == 0:
+        return values
+    codes, uniq = pd.factorize(values)
+    return np.asarray(uniq, dtype=object)[codes]
+
+
+def _entries(lab, fb, vb) -> np.ndarray:
+    """Per finding: ``lab：fb，vb`` (``lab：vb`` without a finding basis ``fb`` or when it is ``vb``), made once per
+    distinct (lab, fb, vb): the rows share those few strings (millions of findings at province scale)."""
+    n = len(lab)
+    if n == 0:
+        return np.array([], dtype=object)
+    codes = np.column_stack([pd.factorize(pd.Series(a, dtype=object))[0] for a in (lab, fb, vb)])
+    _uniq, first, inv = np.unique(codes, axis=0, return_index=True, return_inverse=True)
+    lab, fb, vb = lab[first], fb[first], vb[first]
+    both = np.where((fb != "") & (fb != vb), fb + "，" + vb, vb)
+    return (lab + "：" + both).astype(object)[np.asarray(inv).ravel()]
 
 
 def joined_sub(df: pd.DataFrame, col: str, bidx) -> np.ndarray:
     if len(df) == 0:
         return np.full(len(bidx), "", dtype=object)
-    return _join_unique(df, "b", col).reindex(bidx).fillna("").to_numpy(dtype=object)
+    return _shared(_join_unique(df, "b", col).reindex(bidx).fillna("").to_numpy(dtype=object))
 
 
 # --------------------------------------------------------------------------- ids
@@ -598,3 +636,57 @@ def merge_previous(previous_df: pd.DataFrame | None, previous_geoms, current_df:
              "gone": int((~was_gone[gi]).sum()), "still_gone": int(was_gone[gi].sum()),
              "revived": int(was_gone[mp].sum())}
     return MergeResult(cases=out, geoms=geoms, stats=stats)
+
+
+def build_register_chunked(later_fids, later_geoms, *, changes: pd.DataFrame | None = None,
+                           hits: pd.DataFrame | None = None, breaches: pd.DataFrame | None = None,
+                           floors=None, chunk_rows: int = 500_000, run_date=None, rules: Rules | None = None,
+                           **kw) -> RegisterResult:
+    """:func:`build_register` over ``chunk_rows`` buildings at a time (in their order), the same result: a
+    building's findings, verdict and columns depend only on itself and the context layers; the provisional ids
+    are given over all the cases at the end (same order: priority, x, y, then the buildings' order).  Its working
+    memory is a chunk's (10^6 cases of a province held ~5 GB more in one piece)."""
+    fids = np.asarray(later_fids).ravel()
+    G = np.asarray(later_geoms, dtype=object).ravel()
+    n = len(G)
+    if n <= chunk_rows:
+        return build_register(fids, G, changes=changes, hits=hits, breaches=breaches, floors=floors,
+                              run_date=run_date, rules=rules, **kw)
+    rules = rules or load_rules()
+    run = as_date(run_date)
+    parts, geoms, codes = [], [], []
+    stats: dict = {}
+    for k in range(0, n, chunk_rows):
+        sl = slice(k, min(n, k + chunk_rows))
+        keys = fids[sl]
+
+        def rows(t, keys=keys):
+            return None if t is None or not len(t) else t[t["bld_fid"].isin(keys)].reset_index(drop=True)
+
+        r = build_register(keys, G[sl], changes=None if changes is None else changes.iloc[sl].reset_index(drop=True),
+                           hits=rows(hits), breaches=rows(breaches),
+                           floors=None if floors is None else np.asarray(floors, dtype=object)[sl],
+                           run_date=run, rules=rules, _codes=codes, **kw)
+        if len(r.cases):
+            parts.append(r.cases)
+            geoms.append(r.geoms)
+        for key, v in r.stats.items():
+            if isinstance(v, (int, np.integer)) and not isinstance(v, bool):
+                stats[key] = stats.get(key, 0) + int(v)
+    cases = pd.concat(parts, ignore_index=True) if parts else r.cases
+    geoms = np.concatenate(geoms) if geoms else r.geoms
+    # the whole run's order and provisional ids
+    pos = pd.Index(fids).get_indexer(cases["bld_fid"].to_numpy())
+    o = np.lexsort((pos, cases["y"].to_numpy(), cases["x"].to_numpy(), -cases["priority"].to_numpy()))
+    cases, geoms = cases.iloc[o].reset_index(drop=True), geoms[o]
+    cases["case_id"] = new_case_ids(cases["district_code"].to_numpy(dtype=object), run.year)
+    unknown = {}
+    for what, t in (("hits", hits), ("breaches", breaches)):
+        if t is not None and len(t):
+            unknown[what] = int((~t["bld_fid"].isin(fids)).sum())
+    stats["unknown_fids"] = unknown
+    verdict = cases["verdict"].to_numpy(dtype=object)
+    stats["verdicts"] = {vv: int((verdict == vv).sum()) for vv in rules.verdict_order() if (verdict == vv).any()}
+    code = pd.Series(np.concatenate(codes) if codes else np.array([], dtype=object), dtype=object)
+    stats["findings"] = {str(c): int(x) for c, x in code.value_counts().items()}
+    return RegisterResult(cases=cases, geoms=geoms, stats=stats)

@@ -186,6 +186,13 @@ def findings_table(df, kind: str):
     for c in _FINDINGS_NUMBERS[kind]:
         if c in df:
             df[c] = pd.to_numeric(df[c], errors="coerce")
+    for c in df.columns:   # equal texts one object (kinds, line types, bases repeat over 10^6 rows)
+        if df[c].dtype == object and len(df):
+            codes, uniq = pd.factorize(df[c])
+            if len(uniq) * 4 < len(df):
+                vals = np.asarray(uniq, dtype=object)[codes]
+                vals[codes < 0] = df[c].to_numpy(dtype=object)[codes < 0]   # missing values stay as they were
+                df[c] = vals
     return df.reset_index(drop=True)
 
 
@@ -283,3 +290,307 @@ def verdict_counts(cases) -> dict:
 
     gone, verdicts = _current(cases)
     return {str(k): int(v) for k, v in pd.Series(verdicts[~gone], dtype=object).value_counts().items()}
+
+
+# --------------------------------------------------------------------------- the filtered read of big layers
+class SelectedBuildings:
+    """The buildings of a big layer that can be cases (:func:`select_buildings`), with what the whole layer
+    says about itself.
+
+    ``fids`` (feature ids, ascending), ``keys`` (the ids findings join on: ``bld_fid`` when usable, else
+    ``fids``) and ``geoms`` (cleaned, None where skipped) of the selected buildings; ``report``: the cleaning
+    counts of the whole layer (as one :func:`.geometry.clean` of every feature gives); ``n``: features in the
+    layer; ``by_bld_fid``: None without a ``bld_fid`` column, else whether its values are the join ids
+    (:func:`building_ids`)."""
+
+    def __init__(self, fids, keys, geoms, report, n, by_bld_fid):
+        self.fids, self.keys, self.geoms, self.report, self.n, self.by_bld_fid = fids, keys, geoms, report, n, \
+            by_bld_fid
+
+    def __len__(self):
+        return len(self.fids)
+
+
+def _duplicate_suspects(bounds, tol, block: int = 1_000_000):
+    """Rows of ``bounds`` (n x 4, NaN rows ignored) in a pair that :func:`.geometry.find_duplicates` would
+    compare geometrically (its first stage on the whole layer: every pair of boxes within ``tol`` on all four
+    sides).  The geometric test and the grouping then run on these rows alone, with the same answer.  The pairs
+    are made ``block`` sorted boxes at a time (memory stays a few arrays of the layer's length)."""
+    import numpy as np
+
+    live = np.flatnonzero(np.isfinite(bounds).all(axis=1))
+    if len(live) < 2:
+        return np.empty(0, dtype=np.int64)
+    w = np.array([1.0, 0.7548776662466927, 0.5698402909980532, 0.4301597090019468])
+    key = np.empty(len(live))
+    for k in range(0, len(live), block):
+        key[k:k + block] = bounds[live[k:k + block]] @ w
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    end = np.searchsorted(key, key + tol * w.sum() * (1 + 1e-9), side="right")
+    del key
+    found = []
+    for k in range(0, len(order), block):
+        pos = np.arange(k, min(k + block, len(order)))
+        counts = end[pos] - pos - 1
+        total = int(counts.sum())
+        if total == 0:
+            continue
+        first = np.repeat(pos, counts)
+        offs = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts) + 1
+        i, j = live[order[first]], live[order[first + offs]]
+        close = (np.abs(bounds[i] - bounds[j]) <= tol).all(axis=1)
+        found += [i[close], j[close]]
+    return np.unique(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
+
+
+def _int_ids(values):
+    """int64 array of ``values`` when every one is a Python int (SQLite INTEGER), else None."""
+    import numpy as np
+
+    if len(values) and set(map(type, values)) == {int}:
+        return np.array(list(values), dtype=np.int64)
+    return None
+
+
+def select_buildings(batches, *, kind: str, layer: str, finding_keys, changes=None, change_field: str = "change",
+                     bld_field: str = "", expired_permits=None, transform=None, reread=None, duplicate_tol=None):
+    """The buildings of a layer that can become cases, read batch by batch, without holding the layer.
+
+    ``batches``: every feature of the layer in fid order, as (fids, geometries, unparsable mask,
+    {field: values}) batches holding ``change_field`` / ``bld_field`` when the layer has them (e.g.
+    :meth:`..gpkgsource.GpkgLayer.scan`).  ``transform(geoms)``: reprojection into the working CRS (None: none).
+    ``reread(fids)`` -> (fids, geometries, unparsable) of some features again (the few that may be duplicates).
+
+    A building is selected when its change (None = "unknown") is in ``changes`` (:func:`.register.finding_changes`),
+    its join id is in ``finding_keys`` (the ``bld_fid`` of the encroachment and breach rows) or its box meets an
+    ``expired_permits`` polygon: no other building can be a case of :func:`.register.build_register`, whose
+    per-building results do not depend on the other buildings.  Each feature is cleaned as
+    :func:`.geometry.clean` cleans the whole layer (duplicates looked for over the whole layer, on the few
+    features whose boxes coincide), so the selected geometries, the skipped ones and the counts are those of the
+    whole-layer read.  Returns :class:`SelectedBuildings`; ``changes`` of the selected buildings are read by the
+    caller afterwards (by fid).
+    """
+    import numpy as np
+    import pandas as pd
+    import shapely
+
+    from .geometry import DUPLICATE, DUPLICATE_TOL_M, POLYGON, REPAIRED, CleanReport, clean, find_duplicates
+
+    tol = DUPLICATE_TOL_M if duplicate_tol is None else duplicate_tol
+    finding_keys = np.unique(np.asarray(finding_keys, dtype=np.int64))
+    changes = set(changes or ())
+    tree = None
+    if expired_permits is not None and len(expired_permits):
+        ep = np.asarray(expired_permits, dtype=object)
+        ep = ep[~(shapely.is_missing(ep) | shapely.is_empty(ep))]
+        tree = shapely.STRtree(ep) if len(ep) else None
+    all_fids, status, bounds, blds = [], [], [], []
+    kept_pos, kept_geoms, kept_own = [], [], []   # kept_own: selected by change / permit (not by key)
+    zm = merged = multi = 0
+    offset = 0
+    for fids, geoms, bad, attrs in batches:
+        fids = np.asarray(fids, dtype=np.int64)
+        n = len(fids)
+        if transform is not None:
+            geoms = transform(geoms)
+        cl = clean(geoms, kind=kind, layer=layer, unparsable=bad, ids=fids, duplicates=False)
+        st = cl.status
+        live = st <= REPAIRED
+        bx = np.full((n, 4), np.nan)
+        if live.any():
+            bx[live] = shapely.bounds(cl.geoms[live])
+        zm += cl.report.n_zm
+        merged += cl.report.n_merged_parts
+        multi += cl.report.n_multipart
+        own = np.zeros(n, dtype=bool)
+        if change_field in attrs:
+            ch = pd.Series(attrs[change_field], dtype=object).fillna("unknown")
+            own |= ch.isin(list(changes)).to_numpy()
+        elif "unknown" in changes:
+            own[:] = True
+        if tree is not None and live.any():
+            li = np.flatnonzero(live)
+            own[li[np.unique(tree.query(cl.geoms[li])[0])]] = True
+        by_key = np.isin(fids, finding_keys)
+        if bld_field in attrs:
+            vals = attrs[bld_field]
+            ints = _int_ids(vals)
+            if ints is None:
+                num = pd.to_numeric(pd.Series(vals, dtype=object), errors="coerce").to_numpy(dtype=float)
+                ok = np.isfinite(num)
+                by_key[ok] |= np.isin(np.trunc(num[ok]).astype(np.int64), finding_keys)
+                blds.append(np.asarray(vals, dtype=object))
+            else:
+                by_key |= np.isin(ints, finding_keys)
+                blds.append(ints)
+        keep = own | by_key
+        idx = np.flatnonzero(keep)
+        kept_pos.append(offset + idx)
+        kept_geoms.append(cl.geoms[idx])
+        kept_own.append(own[idx])
+        all_fids.append(fids)
+        status.append(st)
+        bounds.append(bx)
+        offset += n
+
+    def cat(parts, dtype, shape=(0,)):
+        return np.concatenate(parts) if parts else np.empty(shape, dtype=dtype)
+
+    all_fids = cat(all_fids, np.int64)
+    status = cat(status, np.int8)
+    bounds = cat(bounds, float, (0, 4))
+    kept_pos = cat(kept_pos, np.int64)
+    kept_geoms = cat(kept_geoms, object)
+    kept_own = cat(kept_own, bool)
+    n_all = len(all_fids)
+
+    # ---- duplicates over the whole layer -------------------------------------------------------------------
+    if kind == POLYGON:
+        suspects = _duplicate_suspects(bounds, tol)
+        del bounds
+        if len(suspects):
+            f, g, bad = reread(all_fids[suspects])
+            f = np.asarray(f, dtype=np.int64)
+            if transform is not None:
+                g = transform(g)
+            order = np.argsort(f)
+            at = order[np.searchsorted(f, all_fids[suspects], sorter=order)]
+            g, bad = np.asarray(g, dtype=object)[at], None if bad is None else np.asarray(bad, dtype=bool)[at]
+            cl = clean(g, kind=kind, layer=layer, unparsable=bad, ids=all_fids[suspects], duplicates=False)
+            d = find_duplicates(cl.geoms, all_fids[suspects], tol)
+            dup = d >= 0
+            if dup.any():
+                rows = suspects[dup]
+                was = status[rows]
+                for k in np.flatnonzero(was == REPAIRED):   # informational counts of the whole-layer clean
+                    one = clean(g[np.flatnonzero(dup)[k]:np.flatnonzero(dup)[k] + 1], kind=kind, layer=layer,
+                                duplicates=False)
+                    merged -= one.report.n_merged_parts
+                dg = cl.geoms[dup]
+                multi -= int(((shapely.get_type_id(dg) == int(shapely.GeometryType.MULTIPOLYGON))
+                               & (shapely.get_num_geometries(dg) > 1)).sum())
+                status[rows] = DUPLICATE
+                kept_geoms[np.isin(kept_pos, rows)] = None
+    else:
+        del bounds
+
+    report = CleanReport(layer=layer, kind=kind, n_in=n_all)
+    counts = np.bincount(status.astype(np.int64), minlength=8)
+    for code, attr in enumerate(("n_ok", "n_repaired", "n_null", "n_empty", "n_unrepairable", "n_wrong_type",
+                                 "n_duplicate")):
+        setattr(report, attr, int(counts[code]))
+    report.n_zm, report.n_merged_parts, report.n_multipart = zm, merged, multi
+
+    # ---- the join ids, then the selection --------------------------------------------------------------------
+    by_bld = None
+    keys_all = all_fids
+    if bld_field and blds:
+        if all(b.dtype == np.int64 for b in blds):
+            ints = np.concatenate(blds)
+            ids = ints if pd.Index(ints).is_unique else None
+        else:
+            ids = building_ids(np.concatenate([b.astype(object) for b in blds]))
+        by_bld = ids is not None
+        if by_bld:
+            keys_all = ids
+    keys = keys_all[kept_pos]
+    sel = kept_own | np.isin(keys, finding_keys)
+    return SelectedBuildings(all_fids[kept_pos[sel]], keys[sel], kept_geoms[sel], report, n_all, by_bld)
+
+
+def _prefetch(make_iter):
+    """The items of ``make_iter()`` produced in a second thread, one ahead of the consumer: SQLite, the WKB
+    decoding (GEOS) of the next batch run while this one is cleaned (GEOS releases the GIL).  The producer is
+    stopped and joined before this generator ends, whatever ends it."""
+    import queue
+    import threading
+
+    q: queue.Queue = queue.Queue(maxsize=1)
+    stop = threading.Event()
+    done = object()
+
+    def produce():
+        try:
+            for item in make_iter():
+                while not stop.is_set():
+                    try:
+                        q.put(("item", item), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            q.put(("end", done))
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer
+            q.put(("error", exc))
+
+    t = threading.Thread(target=produce, name="register-scan", daemon=True)
+    t.start()
+    try:
+        while True:
+            kind, item = q.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while t.is_alive():
+            try:
+                q.get(timeout=0.1)
+            except queue.Empty:
+                pass
+        t.join()
+
+
+def epoch_label(src, column: str) -> str:
+    """The label :func:`changes_table` takes from a whole ``column`` of a GeoPackage layer ``src``
+    (:class:`..gpkgsource.GpkgLayer`): its first value that is not None / '', or, for a REAL column (whose NULL
+    reads as NaN), its first row's value."""
+    decl = src.decl_types.get(column, "")
+    if any(t in decl for t in ("REAL", "FLOA", "DOUB")):
+        v = src.first_value(column, skip_empty=False)
+        return "" if src.count() == 0 else str(float("nan") if v is None else float(v))
+    v = src.first_value(column)
+    return "" if v is None else str(v)
+
+
+def read_selected(src, *, layer: str, changes_mode: bool, finding_keys, changes, expired_permits=None,
+                  transform=None, progress=None):
+    """:func:`select_buildings` over a GeoPackage layer ``src`` (:class:`..gpkgsource.GpkgLayer`), then the
+    compareepochs attributes of the selected buildings (``changes_mode``): (SelectedBuildings, {field: values}
+    for :func:`changes_table`, or None).  ``transform(geoms)``: into the working CRS (None: none);
+    ``progress(fraction)`` after each batch read (it may raise to cancel)."""
+    from .geometry import POLYGON
+
+    has = set(src.columns)
+    want = ("change", "bld_fid") if changes_mode else ()
+    scan_cols = [c for c in want if c in has]
+    total = max(src.count(), 1) if progress is not None else 1
+
+    def batches():
+        done = 0
+        for batch in _prefetch(lambda: src.scan(scan_cols)):
+            yield batch
+            done += len(batch[0])
+            if progress is not None:
+                progress(done / total)
+
+    def reread(fids):
+        f, g, bad, _attrs = src.read_fids(fids)
+        return f, g, bad
+
+    sel = select_buildings(batches(), kind=POLYGON, layer=layer, finding_keys=finding_keys,
+                           changes=changes, change_field="change" if changes_mode else "",
+                           bld_field="bld_fid" if changes_mode else "", expired_permits=expired_permits,
+                           transform=transform, reread=reread)
+    attrs = None
+    if changes_mode:
+        cols = [c for c in CHANGE_FIELDS if c in has and c not in ("epoch", "prev_epoch")]
+        _f, attrs = src.read_attributes(sel.fids, cols)
+        for c in ("epoch", "prev_epoch"):
+            if c in has:
+                attrs[c] = [epoch_label(src, c)]
+    return sel, attrs

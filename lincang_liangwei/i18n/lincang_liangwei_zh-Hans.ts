@@ -878,6 +878,12 @@
         <translation>{layer}：层数字段“{field}”中 {n} 个值无法识别为层数，按无层数信息处理（例如 {examples}）</translation>
     </message>
     <message>
+        <location filename="../processing/compareepochs.py"/>
+        <location filename="../qgis_io/reader.py"/>
+        <source>{layer}: {n} features, read tile by tile from the GeoPackage (memory stays bounded; results as for the whole layer)</source>
+        <translation>{layer}：{n} 个要素，从 GeoPackage 按图块分块读取（内存占用有上限；结果与整层计算相同）</translation>
+    </message>
+    <message>
         <location filename="../processing/controllines.py"/>
         <source>(building, zone) hits</source>
         <translation>压占记录数（建筑 × 控制线）</translation>
@@ -2100,6 +2106,11 @@
     </message>
     <message>
         <location filename="../processing/register.py"/>
+        <source>{layer}: {n} buildings with a finding or a change read from the GeoPackage (the others can be no case)</source>
+        <translation>{layer}：从 GeoPackage 只读取了 {n} 栋有检查发现或有变化的建筑（其余建筑不会成为案件）</translation>
+    </message>
+    <message>
+        <location filename="../processing/register.py"/>
         <source>{layer}: {n} encroachment rows</source>
         <translation>{layer}：{n} 条压占记录</translation>
     </message>
@@ -2640,11 +2651,6 @@
         <location filename="../qgis_io/reader.py"/>
         <source>working CRS: {crs} ({unit})</source>
         <translation>计算坐标系：{crs}（{unit}）</translation>
-    </message>
-    <message>
-        <location filename="../qgis_io/reader.py"/>
-        <source>{layer}: {n} features, read tile by tile from the GeoPackage (memory stays bounded; results as for the whole layer)</source>
-        <translation>{layer}：{n} 个要素，从 GeoPackage 按图块分块读取（内存占用有上限；结果与整层计算相同）</translation>
     </message>
     <message>
         <location filename="../qgis_io/reader.py"/>

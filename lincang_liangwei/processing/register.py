@@ -225,7 +225,7 @@ class RegisterAlgorithm(LiangweiAlgorithm):
 
         from .. import atomicfile
         from ..core.geometry import POLYGON
-        from ..core.register import as_date, build_register, merge_previous
+        from ..core.register import as_date, build_register, build_register_chunked, merge_previous
         from ..core.register_inputs import (
             building_ids,
             changes_table,
@@ -283,23 +283,26 @@ class RegisterAlgorithm(LiangweiAlgorithm):
             raise QgsProcessingException(
                 self.tr("CHANGES layer '{layer}' has no 'change' field: it is not a compareepochs OUTPUT. Choose "
                         "that layer, or give the buildings as FOOTPRINTS").format(layer=binp.name))
-        b_arr, b_clean = read_layer(binp, POLYGON, dest_crs=work_crs, context=context, feedback=feedback,
-                                    fields=bfields, progress_from=0, progress_to=30)
-        fids = b_arr.fids
-        if "bld_fid" in bfields:
-            ids = building_ids(b_arr.attrs["bld_fid"])
-            if ids is not None:
-                fids = ids
-            else:
-                feedback.pushWarning(self.tr("bld_fid of CHANGES has NULL or repeated values: joining findings by "
-                                             "feature id instead"))
+        stream = self.filtered_source(binp, work_crs, bfields)
+        b_arr = b_clean = sel = None
         changes = None
         epoch = prev_epoch = ""
-        if bparam == self.CHANGES:
-            changes, epoch, prev_epoch, has_confidence = changes_table(b_arr.attrs, len(b_arr))
-            if not has_confidence:
-                feedback.pushInfo(self.tr("CHANGES has no confidence field (an older compareepochs output): every "
-                                          "change counts as confident"))
+        if stream is None:   # the whole layer
+            b_arr, b_clean = read_layer(binp, POLYGON, dest_crs=work_crs, context=context, feedback=feedback,
+                                        fields=bfields, progress_from=0, progress_to=30)
+            fids, b_geoms = b_arr.fids, b_clean.geoms
+            if "bld_fid" in bfields:
+                ids = building_ids(b_arr.attrs["bld_fid"])
+                if ids is not None:
+                    fids = ids
+                else:
+                    feedback.pushWarning(self.tr("bld_fid of CHANGES has NULL or repeated values: joining findings "
+                                                 "by feature id instead"))
+            if bparam == self.CHANGES:
+                changes, epoch, prev_epoch, has_confidence = changes_table(b_arr.attrs, len(b_arr))
+                if not has_confidence:
+                    feedback.pushInfo(self.tr("CHANGES has no confidence field (an older compareepochs output): "
+                                              "every change counts as confident"))
         feedback.setProgress(30)
 
         # ---- findings tables ---------------------------------------------------------------------------------
@@ -381,21 +384,48 @@ class RegisterAlgorithm(LiangweiAlgorithm):
             from .base import canceled
 
             raise canceled()
+        whole_counts = None
+        if stream is not None:   # a big GeoPackage: only the buildings that can be cases, after the findings
+            sel, attrs = self.read_filtered(stream, binp.name, bparam == self.CHANGES, hits, breaches, kw, rules,
+                                            run_date, feedback)
+            fids, b_geoms = sel.keys, sel.geoms
+            whole_counts = (sel.n, sel.report.n_skipped)
+            if sel.by_bld_fid is False:
+                feedback.pushWarning(self.tr("bld_fid of CHANGES has NULL or repeated values: joining findings "
+                                             "by feature id instead"))
+            if attrs is not None:
+                changes, epoch, prev_epoch, has_confidence = changes_table(attrs, len(sel))
+                if not has_confidence:
+                    feedback.pushInfo(self.tr("CHANGES has no confidence field (an older compareepochs output): "
+                                              "every change counts as confident"))
         feedback.setProgress(45)
 
         # ---- cases -----------------------------------------------------------------------------------------------
         t_read = time.time()
         try:
-            reg = build_register(fids, b_clean.geoms, changes=changes, hits=hits, breaches=breaches, epoch=epoch,
-                                 prev_epoch=prev_epoch, run_date=run_date, rules=rules, **kw)
+            if stream is None:
+                reg = build_register(fids, b_geoms, changes=changes, hits=hits, breaches=breaches, epoch=epoch,
+                                     prev_epoch=prev_epoch, run_date=run_date, rules=rules, **kw)
+            else:   # the same cases, a chunk of buildings at a time (bounded working memory)
+                from ..streaming import DEFAULT_CHUNK_ROWS
+
+                reg = build_register_chunked(fids, b_geoms, changes=changes, hits=hits, breaches=breaches,
+                                             epoch=epoch, prev_epoch=prev_epoch, run_date=run_date, rules=rules,
+                                             chunk_rows=max(1, int(getattr(stream, "chunk_rows", DEFAULT_CHUNK_ROWS))),
+                                             **kw)
         except (ValueError, KeyError) as exc:
             raise QgsProcessingException(self.tr("could not build the register: {error}").format(error=exc)) from exc
         st = reg.stats
+        if whole_counts is not None:   # the filtered read: the buildings of the whole layer
+            st["n_buildings"], st["n_skipped"] = whole_counts
         for what, n in (st.get("unknown_fids") or {}).items():
             if n:
                 feedback.pushWarning(self.tr("{what}: {n} rows whose bld_fid is not a building of {layer} (results of "
                                              "another layer?): ignored").format(what=what, n=n, layer=binp.name))
         feedback.setProgress(55)
+        # the buildings are no longer needed: memory for the cases and the writers (10^6 cases at province scale)
+        b_arr = b_clean = sel = b_geoms = fids = changes = hits = breaches = None
+        kw.clear()
 
         # ---- previous register ----------------------------------------------------------------------------
         prev_df, prev_geoms = None, None
@@ -420,8 +450,10 @@ class RegisterAlgorithm(LiangweiAlgorithm):
         except (ValueError, KeyError) as exc:
             raise QgsProcessingException(self.tr("could not merge with the previous register: {error}").format(
                 error=exc)) from exc
+        reg = None
         ms = merged.stats
         cases, geoms = merged.cases, merged.geoms
+        merged = None
         if prev_df is not None:
             feedback.pushInfo(self.tr("merged with the previous register ({rows} rows): kept {kept}, new {new}, newly "
                                       "gone {gone}, still gone {still_gone}, found again {revived}; status, "
@@ -435,6 +467,8 @@ class RegisterAlgorithm(LiangweiAlgorithm):
 
         # ---- outputs ----------------------------------------------------------------------------------------
         spec, cols = register_columns(cases, extra_kinds)
+        counts, verdicts, n_out = level_counts(cases, rules), verdict_counts(cases), len(cases)
+        cases = prev_df = prev_geoms = None   # the writers take the columns
         columns = [c for c, _kind in spec]
         dest = dests[self.OUTPUT]
         results = {}
@@ -482,7 +516,7 @@ class RegisterAlgorithm(LiangweiAlgorithm):
                 what = self.tr("{name}: {n} cases written (previous register updated in place) to {uri}")
             else:
                 what = self.tr("{name}: {n} cases written to {uri}")
-            feedback.pushInfo(what.format(name=self.OUTPUT, n=len(cases), uri=uri))
+            feedback.pushInfo(what.format(name=self.OUTPUT, n=n_out, uri=uri))
             if dest.project is not None:
                 from qgis.core import QgsProcessingContext
 
@@ -498,6 +532,7 @@ class RegisterAlgorithm(LiangweiAlgorithm):
         t_gpkg = time.time()
 
         table = pd.DataFrame({c: cols[i] for i, c in enumerate(columns)})
+        cols = None
         xlsx = self.parameterAsFileOutput(parameters, self.XLSX, context)
         if xlsx:
             try:
@@ -524,12 +559,11 @@ class RegisterAlgorithm(LiangweiAlgorithm):
             results[self.CSV] = csv
 
         # ---- accounting ------------------------------------------------------------------------------------
-        counts = level_counts(cases, rules)
         n_b, n_skip = st["n_buildings"], st["n_skipped"]
         feedback.pushInfo(
             self.tr("buildings {n} = {cases} cases + {clean} without findings + {skipped} skipped").format(
                 n=n_b, cases=st["n_cases"], clean=n_b - n_skip - st["n_cases"], skipped=n_skip))
-        for v, n in verdict_counts(cases).items():
+        for v, n in verdicts.items():
             feedback.pushInfo(f"  {v}: {n}")
         if st.get("findings"):
             feedback.pushInfo("  " + self.tr("findings: {list}").format(
@@ -541,6 +575,57 @@ class RegisterAlgorithm(LiangweiAlgorithm):
                         "N_GONE": counts["N_GONE"], "N_BUILDINGS": int(n_b), "N_SKIPPED": int(n_skip)})
         results.update({out: counts[out] for _lid, out, _label in LEVEL_OUTPUTS})
         return results
+
+    # ------------------------------------------------------------------ the filtered read of a big layer
+    @staticmethod
+    def filtered_source(inp, work_crs, fields):
+        """The buildings' :class:`..streaming.StreamSource` when they are to be read filtered: a whole GeoPackage
+        layer in the working CRS that the checks would read tile by tile (``qgis_io.reader.stream_source``, from
+        LIANGWEI_STREAM_MIN features); else None (the whole layer is read)."""
+        from ..core.geometry import POLYGON
+        from ..qgis_io.reader import stream_source
+
+        source = stream_source(inp, POLYGON, dest_crs=work_crs, feedback=None, fields=fields)
+        if source is None or source.dst_wkt:   # reprojected by QGIS on the whole-layer path: keep that path
+            return None
+        return source
+
+    def read_filtered(self, source, name, changes_mode, hits, breaches, kw, rules, run_date, feedback):
+        """(SelectedBuildings, compareepochs attributes or None) of the buildings that can be cases
+        (:func:`..core.register_inputs.read_selected`), read from the GeoPackage after the findings; logs the
+        whole layer's cleaning counts."""
+        import numpy as np
+
+        from ..core.geometry import as_multi
+        from ..core.register import expired_permits, finding_changes
+        from ..core.register_inputs import read_selected
+        from ..gpkgsource import GpkgLayer
+        from ..qgis_io.messages import canceled
+        from ..qgis_io.reader import log_clean_report
+
+        keys = [t["bld_fid"].to_numpy(dtype=np.int64) for t in (hits, breaches) if t is not None and len(t)]
+        keys = np.concatenate(keys) if keys else np.empty(0, dtype=np.int64)
+        expired = None
+        if kw.get("permits") is not None and kw.get("permit_kinds") is not None:
+            ok = expired_permits(kw["permit_kinds"], kw.get("permit_expiry"), len(kw["permits"]), run_date)
+            expired = np.asarray(kw["permits"], dtype=object)[ok]
+        def progress(fraction):
+            if feedback.isCanceled():
+                raise canceled()
+            feedback.setProgress(30 + 15 * fraction)
+
+        src = GpkgLayer(source.path, source.layer)
+        try:
+            sel, attrs = read_selected(src, layer=name,
+                                       changes_mode=changes_mode,
+                                       finding_keys=keys, changes=finding_changes(rules), expired_permits=expired,
+                                       transform=as_multi if source.multi else None, progress=progress)
+        finally:
+            src.close()
+        log_clean_report(sel.report, feedback)
+        feedback.pushInfo(self.tr("{layer}: {n} buildings with a finding or a change read from the GeoPackage (the "
+                                  "others can be no case)").format(layer=name, n=len(sel)))
+        return sel, attrs
 
     # ------------------------------------------------------------------ PostGIS register (qgis_io.pgstore)
     def open_database(self, parameters, context, work_crs, have_previous, feedback):
