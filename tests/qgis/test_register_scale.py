@@ -3,10 +3,10 @@ straight from SQLite (from LIANGWEI_STREAM_MIN features, as the checks stream), 
 CSV are the whole read's, value for value, through processing.run."""
 import contextlib
 import io
-import sqlite3
-import zipfile
 
 import pytest
+
+from tests.registerfiles import COUNTS, gpkg_rows, xlsx_parts
 
 ZONES = {"--red-lines": "red_lines", "--blue-lines": "blue_lines", "--green-lines": "green_lines",
          "--water-source": "water_source"}
@@ -30,24 +30,6 @@ def checks(tmp_path_factory):
     with contextlib.redirect_stdout(io.StringIO()):
         assert cli.main(argv) == 0
     return c, folder
-
-
-def gpkg_rows(path):
-    con = sqlite3.connect(path)
-    try:
-        cols = [r[1] for r in con.execute("PRAGMA table_info(register)")]
-        return cols, con.execute("SELECT * FROM register ORDER BY fid").fetchall()
-    finally:
-        con.close()
-
-
-def xlsx_parts(path):
-    with zipfile.ZipFile(path) as z:
-        return {n: z.read(n) for n in z.namelist() if not n.startswith("docProps/")}
-
-
-COUNTS = ("N_CASES", "N_KEPT", "N_NEW", "N_GONE", "N_BUILDINGS", "N_SKIPPED", "N_DEMOLISH", "N_RECTIFY",
-          "N_TEMP_EXPIRED", "N_VERIFY", "N_LEGACY")
 
 
 def run_both(monkeypatch, tmp_path, feedback, params):

@@ -10,8 +10,6 @@ import io
 import json
 import re
 import shutil
-import sqlite3
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +23,7 @@ from lincang_liangwei.core.geometry import DUPLICATE, POLYGON, clean
 from lincang_liangwei.core.register import build_register, expired_permits, finding_changes
 from lincang_liangwei.core.rules import load_rules
 from lincang_liangwei.gpkgsource import GpkgLayer
+from tests.registerfiles import COUNTS, gpkg_rows, xlsx_parts
 
 ZONES = {"--red-lines": "red_lines", "--blue-lines": "blue_lines", "--green-lines": "green_lines",
          "--yellow-lines": "yellow_lines", "--purple-lines": "purple_lines", "--water-source": "water_source"}
@@ -66,25 +65,6 @@ def register_argv(c, folder, out, partition, changes=None):
             "--districts", f"{c}:districts", "--permits", f"{c}:permits", "--run-date", "2024-03-01",
             "--output", f"{out}/register.gpkg", "--xlsx", f"{out}/register.xlsx", "--csv", f"{out}/register.csv",
             "--partition", partition] + (["--chunk-rows", "97"] if partition == "tiled" else [])
-
-
-def gpkg_rows(path):
-    con = sqlite3.connect(path)
-    try:
-        cols = [r[1] for r in con.execute("PRAGMA table_info(register)")]
-        return cols, con.execute("SELECT * FROM register ORDER BY fid").fetchall()
-    finally:
-        con.close()
-
-
-def xlsx_parts(path):
-    """The workbook's parts but its document properties (they hold the time of writing)."""
-    with zipfile.ZipFile(path) as z:
-        return {n: z.read(n) for n in z.namelist() if not n.startswith("docProps/")}
-
-
-COUNTS = ("N_CASES", "N_KEPT", "N_NEW", "N_GONE", "N_BUILDINGS", "N_SKIPPED", "N_DEMOLISH", "N_RECTIFY",
-          "N_TEMP_EXPIRED", "N_VERIFY", "N_LEGACY")
 
 
 def assert_same_register(a: Path, b: Path, sa: dict, sb: dict):
